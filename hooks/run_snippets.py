@@ -1,0 +1,174 @@
+"""MkDocs hook: run the snippets that pages include; show their output and figures.
+
+A page includes a snippet with a fenced block holding one `--8<--` line.
+Before pages render, every included snippet is executed (or read from the
+cache); the hook then puts the snippet's printed output under its code block
+and registers its figures as `figures/<chapter>/<name>-<n>.svg` site files,
+which the page shows with an ordinary Markdown image.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from snippet_runner import SnippetRunner
+
+log = logging.getLogger("mkdocs.hooks.run_snippets")
+
+INCLUDE = re.compile(
+    r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n'
+    r'(?P=indent)--8<-- "(?P<path>[^"\n]+)"\n(?P=indent)(?P=fence)[ \t]*$',
+    re.MULTILINE,
+)
+FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
+SCROLL_AFTER_LINES = 20
+
+_serving = False
+_runner = None
+_results = {}  # snippet path relative to the snippets folder -> Result
+
+
+@dataclass
+class _Include:
+    snippet: str  # relative to the snippets folder, as written in the page
+    page: str  # docs-relative path of the including page
+    line: int
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"  # under serve, errors show on the page and the server lives on
+
+
+def on_config(config):
+    global _runner
+    root = Path(config.config_file_path).parent
+    # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
+    snippets_options = config.mdx_configs["pymdownx.snippets"]
+    snippets_options["base_path"] = [str(root / base) for base in snippets_options["base_path"]]
+    options = config.extra.get("run_snippets", {})
+    if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
+        _runner = SnippetRunner(root / ".cache" / "snippets", workers=options.get("workers"))
+    _runner.timeout = options.get("timeout", 60)
+
+
+def on_files(files, config):
+    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+    includes = [inc for page in files.documentation_pages() for inc in _find_includes(page)]
+    broken = [inc for inc in includes if not _inside(base / inc.snippet, base)]
+    runnable = {inc.snippet: base / inc.snippet for inc in includes if inc not in broken}
+    results = _runner.run_all(runnable.values())
+    _results.clear()
+    _results.update({name: results[path.resolve()] for name, path in runnable.items()})
+    _log_summary()
+    problems = [_broken_include_message(inc, base) for inc in broken]
+    problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc.snippet in _results]
+    _report([problem for problem in problems if problem])
+    for name, result in _results.items():
+        for number, svg in enumerate(result.figures, 1):
+            files.append(File.generated(config, _figure_uri(name, number), abs_src_path=str(svg)))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    _report(list(_figure_ref_problems(markdown, page.file.src_uri)))
+    return INCLUDE.sub(_with_result, markdown)
+
+
+def on_shutdown():
+    if _runner:
+        _runner.close()
+
+
+def _find_includes(page_file):
+    text = page_file.content_string
+    for match in INCLUDE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 2  # the --8<-- line
+        yield _Include(match.group("path"), page_file.src_uri, line)
+
+
+def _inside(path: Path, base: Path) -> bool:
+    return path.resolve().is_relative_to(base) and path.is_file()
+
+
+def _report(problems: list) -> None:
+    """Log every problem; a build stops, `mkdocs serve` shows them on the page and lives on."""
+    for problem in problems:
+        log.error(problem)
+    if problems and not _serving:
+        raise PluginError(f"{len(problems)} snippet problem(s); see the errors above.")
+
+
+def _broken_include_message(include: _Include, base: Path) -> str:
+    why = "it is outside snippets/" if not (base / include.snippet).resolve().is_relative_to(base) else "no such file"
+    return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {why}'
+
+
+def _failure_message(include: _Include, result) -> str | None:
+    if result.ok:
+        return None
+    where = f"snippets/{include.snippet}:{result.line or 1}"
+    return f"{where}: snippet failed (included by docs/{include.page}:{include.line})\n{result.error.rstrip()}"
+
+
+def _log_summary():
+    executed = {name: result for name, result in _results.items() if not result.cached}
+    for name, result in executed.items():
+        log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
+    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache")
+
+
+def _figure_uri(snippet: str, number: int) -> str:
+    return f"figures/{snippet.removesuffix('.py')}-{number}.svg"
+
+
+def _with_result(include: re.Match) -> str:
+    """The code block followed by its output; under serve, an error box instead."""
+    snippet, indent = include.group("path"), include.group("indent")
+    result = _results.get(snippet)
+    if result is None:  # a broken include, already reported: drop it so the page still renders
+        return _indented(_error_box(f"无法引入 snippets/{snippet}", "文件不存在，或不在 snippets/ 目录里。"), indent)
+    if not result.ok:
+        title = f"运行出错：snippets/{snippet} 第 {result.line or 1} 行"
+        return include.group(0) + _indented(_error_box(title, result.error), indent)
+    return include.group(0) + _indented(_output_block(result.stdout), indent)
+
+
+def _indented(text: str, indent: str) -> str:
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
+
+
+def _output_block(stdout: str) -> str:
+    text = stdout.rstrip("\n")
+    if not text:
+        return ""
+    lines = text.count("\n") + 1
+    title = "输出" if lines <= SCROLL_AFTER_LINES else f"输出（共 {lines} 行，可滚动查看）"
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    return f'\n\n{fence} {{ .text .snippet-output title="{title}" }}\n{text}\n{fence}'
+
+
+def _error_box(title: str, details: str) -> str:
+    body = "\n".join("    " + line for line in details.rstrip().splitlines())
+    return f'\n\n!!! failure "{title}"\n\n    ```text\n{body}\n    ```\n'
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall(r"`+", text)), default=0)
+
+
+def _figure_ref_problems(markdown: str, page: str):
+    for match in FIGURE_REF.finditer(markdown):
+        snippet, number = match.group("snippet") + ".py", int(match.group("number"))
+        result = _results.get(snippet)
+        if result is not None and not result.ok:
+            continue  # already reported as a failed run
+        drawn = len(result.figures) if result else 0
+        if number > drawn:
+            line = markdown.count("\n", 0, match.start()) + 1
+            why = "is not included by any page" if result is None else f"drew {drawn} figure(s)"
+            yield f"docs/{page}:{line}: shows figure {number} of snippets/{snippet}, but that snippet {why}"

@@ -1,0 +1,37 @@
+# 线性回归模型：穷举 w，计算每个 w 下的均方误差（MSE）
+import numpy as np
+import matplotlib.pyplot as plt
+
+x_data = [1.0, 2.0, 3.0]
+y_data = [2.0, 4.0, 6.0]
+
+
+def forward(x):
+    return x * w
+
+
+def loss(x, y):
+    y_pred = forward(x)
+    return (y_pred - y) ** 2
+
+
+# 穷举法
+w_list = []
+mse_list = []
+for w in np.arange(0.0, 4.1, 0.1):
+    print("w=", w)
+    l_sum = 0
+    for x_val, y_val in zip(x_data, y_data):
+        y_pred_val = forward(x_val)
+        loss_val = loss(x_val, y_val)
+        l_sum += loss_val
+        print("\t", x_val, y_val, y_pred_val, loss_val)
+    print("MSE=", l_sum / 3)
+    w_list.append(w)
+    mse_list.append(l_sum / 3)
+
+# plot：输入 x 和 y 的数组，直接画图即可
+plt.plot(w_list, mse_list)
+plt.ylabel("Loss")
+plt.xlabel("w")
+plt.show()

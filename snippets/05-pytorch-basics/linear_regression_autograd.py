@@ -1,0 +1,35 @@
+import torch
+
+x_data = [1.0, 2.0, 3.0]
+y_data = [2.0, 4.0, 6.0]
+
+w = torch.Tensor([1.0])  # w 的初值为 1.0
+w.requires_grad = True   # 需要计算梯度
+# 传播图过程需要计算 w 的梯度
+# 书写函数时直接使用变量名，按传播图写即可
+
+
+def forward(x):
+    return x * w  # w 是一个 Tensor
+
+
+def loss(x, y):
+    y_pred = forward(x)
+    return (y_pred - y) ** 2
+
+
+# item() 表示直接取出值，data 表示对 tensor 中的值进行引用
+print("predict (before training)", 4, forward(4).item())
+
+for epoch in range(100):
+    for x, y in zip(x_data, y_data):
+        l = loss(x, y)  # l 是一个张量，tensor 主要是在建立计算图 forward, compute the loss
+        l.backward()    # backward, compute grad for Tensor whose requires_grad set to True
+        print("\tgrad:", x, y, w.grad.item())
+        w.data = w.data - 0.01 * w.grad.data  # 权重更新时需要用到标量，注意 grad 也是一个 tensor
+
+        w.grad.data.zero_()  # after update, remember set the grad to zero
+
+    print("progress:", epoch, l.item())  # 取出 loss 用 l.item()，不要直接用 l（l 是 tensor，会构建计算图）
+
+print("predict (after training)", 4, forward(4).item())

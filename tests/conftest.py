@@ -1,0 +1,134 @@
+"""Shared fixtures: the snippet executor, real `mkdocs build` runs, and the page-code runner.
+
+The pages' code blocks are collected by pytest-markdown-docs, with the
+`--8<--` includes expanded by pymdownx.snippets itself and the code run by the
+same executor the build uses.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import markdown
+import pytest
+from markdown_it import MarkdownIt
+from mkdocs.config import load_config
+from pytest_markdown_docs._runners import _Runner, register_runner
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "hooks"))
+
+from snippet_runner import SnippetRunner  # noqa: E402
+
+SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml")
+SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
+PAGES = sorted((ROOT / "docs").rglob("*.md"))
+NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache")}
+# One executor, one cache for the whole session: snippets run once, in parallel.
+RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), timeout=60)
+
+
+def pytest_configure(config):
+    config.option.markdowndocs = True  # run the code blocks of docs/*.md as tests
+    # Snippets run through the executor (test_snippets.py), never by importing them.
+    config.option.ignore = [*(config.option.ignore or []), *map(str, NOT_TESTS)]
+
+
+def pytest_unconfigure(config):
+    RUNNER.close()
+    shutil.rmtree(RUNNER.cache_dir, ignore_errors=True)
+
+
+@functools.cache
+def pytest_markdown_docs_markdown_it():
+    return IncludeExpandingMarkdownIt()
+
+
+class IncludeExpandingMarkdownIt(MarkdownIt):
+    """Parses a page as the reader sees it: `--8<--` lines replaced by the snippet files."""
+
+    def __init__(self):
+        super().__init__("commonmark")
+        options = load_config(str(ROOT / "mkdocs.yml")).mdx_configs["pymdownx.snippets"]
+        options = {**options, "base_path": [str(ROOT / path) for path in options["base_path"]]}
+        md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options})
+        self._snippets = md.preprocessors["snippet"]
+
+    def parse(self, src, env=None):
+        return super().parse("\n".join(self._snippets.run(src.split("\n"))), env)
+
+
+@register_runner(default=True)
+class SnippetExecutorRunner(_Runner):
+    """Runs a page's code block in the build's executor instead of in pytest's process."""
+
+    def runtest(self, test, args, **kwargs):
+        block = Path(RUNNER.cache_dir) / "page-code" / test.source_path.stem / f"line-{test.start_line}.py"
+        block.parent.mkdir(parents=True, exist_ok=True)
+        block.write_text(test.source)  # blank-line padding keeps page line numbers
+        result = RUNNER.run_all([block])[block.resolve()]
+        if not result.ok:
+            raise AssertionError(f"{test.source_path}:{test.start_line}: code block failed\n{result.error}")
+
+    def repr_failure(self, test, excinfo, style=None):
+        return str(excinfo.value)
+
+
+@pytest.fixture(scope="session")
+def snippet_results():
+    """Every snippet's result, from one parallel run of the executor."""
+    return RUNNER.run_all(SNIPPETS)
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    site: Path
+
+    def page(self, name: str) -> str:
+        return (self.site / name / "index.html").read_text(encoding="utf-8")
+
+
+class SiteCopy:
+    """A temp copy of the site's sources, built with the real `mkdocs build --strict`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        for name in SOURCES:
+            copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+            copy(ROOT / name, root / name)
+
+    def build(self, site: str = "site") -> Build:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", site]
+        done = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True, timeout=240)
+        return Build(done.returncode, done.stdout + done.stderr, self.root / site)
+
+    def write(self, relative: str, text: str) -> None:
+        (self.root / relative).write_text(text, encoding="utf-8")
+
+    def seed_cache(self, other: "SiteCopy") -> None:
+        shutil.copytree(other.root / ".cache", self.root / ".cache")
+
+
+@pytest.fixture(scope="session")
+def cold_site(tmp_path_factory):
+    """The real sources copied and built once with an empty cache."""
+    copy = SiteCopy(tmp_path_factory.mktemp("cold"))
+    build = copy.build()
+    assert build.returncode == 0, build.log
+    return copy, build
+
+
+@pytest.fixture
+def site_copy(tmp_path, cold_site):
+    """A fresh copy to modify, with the cold build's cache so only changed snippets run."""
+    copy = SiteCopy(tmp_path)
+    copy.seed_cache(cold_site[0])
+    return copy

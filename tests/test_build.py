@@ -1,0 +1,153 @@
+"""Real `mkdocs build --strict` runs in temp copies of the repo: outputs, cache, failures."""
+
+import hashlib
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT, SNIPPETS
+
+CHAPTERS = ["01-scikit-learn", "02-linear-regression", "03-matplotlib", "04-backpropagation", "05-pytorch-basics"]
+TYPE_AND_GRAD = "snippets/05-pytorch-basics/type_and_grad.py"
+
+
+def summary(log: str) -> tuple:
+    executed, cached = re.search(r"Snippets: (\d+) executed, (\d+) from cache", log).groups()
+    return int(executed), int(cached)
+
+
+def tree_digest(folder) -> dict:
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_cold_build_runs_every_snippet_once(cold_site):
+    _, build = cold_site
+    assert summary(build.log) == (len(SNIPPETS), 0)
+    for snippet in SNIPPETS:
+        assert re.search(rf"Ran snippets/{snippet.relative_to(ROOT / 'snippets')} in \d+\.\d\d s", build.log)
+    assert "WARNING" not in build.log
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_pages_are_built(cold_site, chapter):
+    html = cold_site[1].page(chapter)
+    assert '<html lang="zh"' in html
+    assert "--8<--" not in html  # every include was expanded
+
+
+def test_outputs_appear_under_their_code(cold_site):
+    html = cold_site[1].page("05-pytorch-basics")
+    outputs = re.findall(r'<div class="snippet-output.*?</code></pre></div>', html, re.DOTALL)
+    assert len(outputs) == 4
+    assert "tensor([1.], requires_grad=True)" in outputs[1] and "torch.FloatTensor" in outputs[1]
+    assert "predict (after training) 4 7.99999" in outputs[2]
+    assert outputs[2].count("progress:") == 100  # the full 300-line log, never trimmed
+
+
+def test_figures_are_built_valid_svg_and_untracked(cold_site):
+    _, build = cold_site
+    figures = {
+        "02-linear-regression": "figures/02-linear-regression/exhaustive_search-1.svg",
+        "03-matplotlib": "figures/03-matplotlib/meshgrid_plot-1.svg",
+    }
+    for page, figure in figures.items():
+        assert f'src="../{figure}"' in build.page(page)
+        assert ET.parse(build.site / figure).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert not re.search(r"\.(svg|png)$", tracked, re.MULTILINE)
+
+
+def test_warm_rebuild_executes_nothing(cold_site):
+    copy, _ = cold_site
+    build = copy.build("site-warm")
+    assert build.returncode == 0, build.log
+    assert summary(build.log) == (0, len(SNIPPETS))
+
+
+def test_two_cold_builds_are_byte_identical(cold_site, tmp_path):
+    from conftest import SiteCopy
+
+    again = SiteCopy(tmp_path).build()
+    assert again.returncode == 0, again.log
+    first = {p: d for p, d in tree_digest(cold_site[1].site).items() if p.suffix in (".html", ".svg")}
+    second = {p: d for p, d in tree_digest(again.site).items() if p.suffix in (".html", ".svg")}
+    assert first == second
+
+
+def test_changed_output_reaches_the_page_and_reruns_only_that_snippet(site_copy):
+    text = (site_copy.root / TYPE_AND_GRAD).read_text().replace("print(a.grad)\n", 'print("梯度还没有算过")\n')
+    site_copy.write(TYPE_AND_GRAD, text)
+    build = site_copy.build()
+    assert build.returncode == 0, build.log
+    assert summary(build.log) == (1, len(SNIPPETS) - 1)
+    assert "梯度还没有算过" in build.page("05-pytorch-basics")
+
+
+@pytest.mark.parametrize(
+    "code, line, error",
+    [
+        ("print('ok')\nx = 1 / 0\n", 2, "ZeroDivisionError: division by zero"),
+        ("print('ok')\ndef f(:\n", 2, "SyntaxError"),
+        ("import warnings\nwarnings.warn('old api')\n", 2, "UserWarning: old api"),
+    ],
+    ids=["raises", "syntax-error", "warning"],
+)
+def test_broken_snippet_fails_naming_snippet_line_and_page(site_copy, code, line, error):
+    site_copy.write(TYPE_AND_GRAD, code)
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert f"{TYPE_AND_GRAD}:{line}: snippet failed (included by docs/05-pytorch-basics.md:" in build.log
+    assert error in build.log
+    assert not list((site_copy.root / ".cache" / "snippets").glob("run-*"))  # nothing half-written left
+
+
+def test_slow_snippet_times_out(site_copy):
+    config = (site_copy.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 1")
+    site_copy.write("mkdocs.yml", config)
+    site_copy.write(TYPE_AND_GRAD, "import time\ntime.sleep(30)\n")
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert "TimeoutError: still running after 1 s" in build.log
+    assert TYPE_AND_GRAD in build.log and "docs/05-pytorch-basics.md" in build.log
+
+
+def test_failed_run_is_not_cached_and_fixing_recovers(site_copy):
+    original = (site_copy.root / TYPE_AND_GRAD).read_text()
+    site_copy.write(TYPE_AND_GRAD, "raise RuntimeError('broken')\n")
+    assert site_copy.build().returncode != 0
+    site_copy.write(TYPE_AND_GRAD, original)
+    build = site_copy.build()
+    assert build.returncode == 0, build.log
+    assert summary(build.log) == (0, len(SNIPPETS))  # the good result was cached before the breakage
+
+
+@pytest.mark.parametrize(
+    "include, reason",
+    [("05-pytorch-basics/missing.py", "no such file"), ("../../etc/passwd", "it is outside snippets/")],
+    ids=["missing-file", "escapes-snippets"],
+)
+def test_bad_include_fails_the_build_naming_page_and_line(site_copy, include, reason):
+    page = site_copy.root / "docs/05-pytorch-basics.md"
+    text = page.read_text()
+    page.write_text(text + f'\n```python\n--8<-- "{include}"\n```\n')
+    build = site_copy.build()
+    assert build.returncode != 0
+    line = text.count("\n") + 3
+    assert f'docs/05-pytorch-basics.md:{line}: cannot include "{include}": {reason}' in build.log
+
+
+def test_figure_the_snippet_did_not_draw_fails_the_build(site_copy):
+    page = site_copy.root / "docs/02-linear-regression.md"
+    page.write_text(page.read_text() + "\n![第二张图](figures/02-linear-regression/exhaustive_search-2.svg)\n")
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert "docs/02-linear-regression.md:" in build.log
+    assert "shows figure 2 of snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)" in build.log
+
+
+def test_build_never_writes_into_docs_or_snippets(site_copy):
+    before = {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
+    assert site_copy.build().returncode == 0
+    assert before == {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
