@@ -28,6 +28,7 @@ FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
 SCROLL_AFTER_LINES = 20
 
 _serving = False
+_enabled = True
 _runner = None
 _results = {}  # snippet path relative to the snippets folder -> Result
 
@@ -45,18 +46,21 @@ def on_startup(command, dirty):
 
 
 def on_config(config):
-    global _runner
+    global _runner, _enabled
     root = Path(config.config_file_path).parent
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
     snippets_options["base_path"] = [str(root / base) for base in snippets_options["base_path"]]
     options = config.extra.get("run_snippets", {})
+    _enabled = options.get("enabled", True)
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
         _runner = SnippetRunner(root / ".cache" / "snippets", workers=options.get("workers"))
     _runner.timeout = options.get("timeout", 60)
 
 
 def on_files(files, config):
+    if not _enabled:
+        return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
     includes = [inc for page in files.documentation_pages() for inc in _find_includes(page)]
     broken = [inc for inc in includes if not _inside(base / inc.snippet, base)]
@@ -75,6 +79,8 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if not _enabled:
+        return markdown
     _report(list(_figure_ref_problems(markdown, page.file.src_uri)))
     return INCLUDE.sub(_with_result, markdown)
 

@@ -28,7 +28,7 @@ from snippet_runner import SnippetRunner  # noqa: E402
 SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
-NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache")}
+NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache", "README.md")}
 # One executor, one cache for the whole session: snippets run once, in parallel.
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), timeout=60)
 
