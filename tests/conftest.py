@@ -82,6 +82,11 @@ class SnippetExecutorRunner(_Runner):
 
 
 @pytest.fixture(scope="session")
+def runner():
+    return RUNNER
+
+
+@pytest.fixture(scope="session")
 def snippet_results():
     """Every snippet's result, from one parallel run of the executor."""
     return RUNNER.run_all(SNIPPETS)

@@ -1,0 +1,58 @@
+"""The executor on small throwaway snippets: isolation, seeding, the cache key."""
+
+LEAKY = """
+import math, random, sys
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+print(random.random(), np.random.rand(), torch.rand(1).item())
+torch.set_default_dtype(torch.float64)
+math.pi = 3                      # a monkeypatch
+sys.argv.append("--extra")
+plt.figure()                     # a figure left open, never shown
+leaked_global = 1
+with open("written-by-snippet.txt", "w") as f:
+    f.write("x")
+"""
+
+CHECKS = """
+import math, os, random, sys
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+assert torch.get_default_dtype() == torch.float32
+assert math.pi > 3.14
+assert sys.argv == [__file__], sys.argv
+assert plt.get_fignums() == []
+assert "leaked_global" not in globals()
+assert os.listdir(".") == []
+print(random.random(), np.random.rand(), torch.rand(1).item())
+"""
+
+
+def test_snippets_cannot_leak_state_into_each_other(runner, tmp_path):
+    (tmp_path / "leaky.py").write_text(LEAKY)
+    (tmp_path / "checks.py").write_text(CHECKS)
+    runner.workers, workers = 1, runner.workers  # one after the other, from the same worker
+    try:
+        results = runner.run_all([tmp_path / "leaky.py", tmp_path / "checks.py"])
+    finally:
+        runner.workers = workers
+    leaky, checks = results.values()
+    assert leaky.ok and checks.ok, checks.error
+    assert len(leaky.figures) == 1  # the figure left open is still captured at the end
+    assert leaky.stdout == checks.stdout  # both start from the same seeds
+
+
+def test_editing_an_imported_local_module_reruns_the_snippet(runner, tmp_path):
+    (tmp_path / "helper.py").write_text("VALUE = 1\n")
+    snippet = tmp_path / "uses_helper.py"
+    snippet.write_text("from helper import VALUE\nprint(VALUE)\n")
+    first = runner.run_all([snippet])[snippet]
+    again = runner.run_all([snippet])[snippet]
+    (tmp_path / "helper.py").write_text("VALUE = 2\n")
+    edited = runner.run_all([snippet])[snippet]
+    assert (first.cached, again.cached, edited.cached) == (False, True, False)
+    assert (first.stdout, edited.stdout) == ("1\n", "2\n")
