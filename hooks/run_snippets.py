@@ -3,8 +3,12 @@
 A page includes a snippet with a fenced block holding one `--8<--` line.
 Before pages render, every included snippet is executed (or read from the
 cache); the hook then puts the snippet's printed output under its code block
-and registers its figures as `figures/<chapter>/<name>-<n>.svg` site files,
-which the page shows with an ordinary Markdown image.
+and registers its figures as `figures/<chapter>/<name>-<n>.svg` site files
+(plus `-dark.svg`, recoloured for the slate scheme), which the page shows with
+an ordinary Markdown image.
+
+Problems are logged as errors, which abort `mkdocs build --strict`, and shown
+on the page, so `mkdocs serve` keeps serving while the author fixes them.
 """
 
 import logging
@@ -12,7 +16,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from snippet_runner import SnippetRunner
@@ -25,9 +28,10 @@ INCLUDE = re.compile(
     re.MULTILINE,
 )
 FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
+# `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair.
+FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+)\.svg\)")
 SCROLL_AFTER_LINES = 20
 
-_serving = False
 _enabled = True
 _runner = None
 _results = {}  # snippet path relative to the snippets folder -> Result
@@ -38,11 +42,6 @@ class _Include:
     snippet: str  # relative to the snippets folder, as written in the page
     page: str  # docs-relative path of the including page
     line: int
-
-
-def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"  # under serve, errors show on the page and the server lives on
 
 
 def on_config(config):
@@ -71,17 +70,22 @@ def on_files(files, config):
     _log_summary()
     problems = [_broken_include_message(inc, base) for inc in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc.snippet in _results]
-    _report([problem for problem in problems if problem])
+    for problem in filter(None, problems):
+        log.error(problem)
     for name, result in _results.items():
-        for number, svg in enumerate(result.figures, 1):
-            files.append(File.generated(config, _figure_uri(name, number), abs_src_path=str(svg)))
+        for number, figure in enumerate(result.figures, 1):
+            stem = _figure_stem(name, number)
+            files.append(File.generated(config, f"{stem}.svg", abs_src_path=str(figure.light)))
+            files.append(File.generated(config, f"{stem}-dark.svg", abs_src_path=str(figure.dark)))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     if not _enabled:
         return markdown
-    _report(list(_figure_ref_problems(markdown, page.file.src_uri)))
+    for problem in _figure_ref_problems(markdown, page.file.src_uri):
+        log.error(problem)
+    markdown = FIGURE_IMAGE.sub(r"![\g<alt>](\g<stem>.svg#only-light)![\g<alt>](\g<stem>-dark.svg#only-dark)", markdown)
     return INCLUDE.sub(_with_result, markdown)
 
 
@@ -99,14 +103,6 @@ def _find_includes(page_file):
 
 def _inside(path: Path, base: Path) -> bool:
     return path.resolve().is_relative_to(base) and path.is_file()
-
-
-def _report(problems: list) -> None:
-    """Log every problem; a build stops, `mkdocs serve` shows them on the page and lives on."""
-    for problem in problems:
-        log.error(problem)
-    if problems and not _serving:
-        raise PluginError(f"{len(problems)} snippet problem(s); see the errors above.")
 
 
 def _broken_include_message(include: _Include, base: Path) -> str:
@@ -128,15 +124,15 @@ def _log_summary():
     log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache")
 
 
-def _figure_uri(snippet: str, number: int) -> str:
-    return f"figures/{snippet.removesuffix('.py')}-{number}.svg"
+def _figure_stem(snippet: str, number: int) -> str:
+    return f"figures/{snippet.removesuffix('.py')}-{number}"
 
 
 def _with_result(include: re.Match) -> str:
-    """The code block followed by its output; under serve, an error box instead."""
+    """The code block followed by its output, or by the error that stops a strict build."""
     snippet, indent = include.group("path"), include.group("indent")
     result = _results.get(snippet)
-    if result is None:  # a broken include, already reported: drop it so the page still renders
+    if result is None:  # a broken include, already reported: drop it so pymdownx does not crash
         return _indented(_error_box(f"无法引入 snippets/{snippet}", "文件不存在，或不在 snippets/ 目录里。"), indent)
     if not result.ok:
         title = f"运行出错：snippets/{snippet} 第 {result.line or 1} 行"

@@ -28,7 +28,7 @@ _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
 class Result:
     snippet: Path
     stdout: str = ""
-    figures: list = field(default_factory=list)  # SVG paths, in drawing order
+    figures: list = field(default_factory=list)  # Figure files, in drawing order
     error: str | None = None
     line: int | None = None
     seconds: float = 0.0
@@ -37,6 +37,16 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass
+class Figure:
+    light: Path  # the SVG as the snippet drew it
+    dark: Path  # the same figure recoloured for the dark scheme
+    data: Path  # JSON: the lines, points and texts it shows
+
+    def read_data(self) -> dict:
+        return json.loads(self.data.read_text())
 
 
 @dataclass
@@ -151,7 +161,7 @@ def _read_outputs(result: Result, out_dir: Path) -> Result:
 
 def _read_result(snippet: Path, out_dir: Path, cached: bool) -> Result:
     info = json.loads((out_dir / "result.json").read_text())
-    figures = [out_dir / f"fig-{n}.svg" for n in range(1, info["figures"] + 1)]
+    figures = [Figure(out_dir / f"{n}.svg", out_dir / f"{n}-dark.svg", out_dir / f"{n}.json") for n in info["figures"]]
     result = Result(snippet, figures=figures, error=info["error"], line=info["line"], cached=cached)
     return _read_outputs(result, out_dir)
 

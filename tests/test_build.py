@@ -53,7 +53,7 @@ def test_figures_are_built_valid_svg_and_untracked(cold_site):
         "03-matplotlib": "figures/03-matplotlib/meshgrid_plot-1.svg",
     }
     for page, figure in figures.items():
-        assert f'src="../{figure}"' in build.page(page)
+        assert f'src="../{figure}#only-light"' in build.page(page)
         assert ET.parse(build.site / figure).getroot().tag == "{http://www.w3.org/2000/svg}svg"
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert not re.search(r"\.(svg|png)$", tracked, re.MULTILINE)

@@ -41,11 +41,6 @@ def test_exhaustive_search_minimum_is_at_w_2(snippet_results):
     assert min(mses) == 0.0
 
 
-def test_exhaustive_search_draws_the_loss_curve(snippet_results):
-    figures = snippet_results[ROOT / "snippets/02-linear-regression/exhaustive_search.py"].figures
-    assert len(figures) == 1 and figures[0].read_text().lstrip().startswith("<?xml")
-
-
 def test_meshgrid_coordinates_match_points_a_to_f(snippet_results):
     out = stdout(snippet_results, "03-matplotlib/meshgrid_points.py")
     points = dict(re.findall(r"^([A-F]) = (\(\d, \d\))$", out, re.MULTILINE))

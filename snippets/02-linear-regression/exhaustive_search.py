@@ -32,6 +32,11 @@ for w in np.arange(0.0, 4.1, 0.1):
 
 # plot：输入 x 和 y 的数组，直接画图即可
 plt.plot(w_list, mse_list)
+best = int(np.argmin(mse_list))  # 标出损失最小的 w
+plt.plot(w_list[best], mse_list[best], "o", color="tab:red")
+plt.annotate(f"min MSE = {mse_list[best]:.1f} at w = {w_list[best]:.1f}",
+             xy=(w_list[best], mse_list[best]), xytext=(0, 60), textcoords="offset points",
+             ha="center", arrowprops={"arrowstyle": "->"})
 plt.ylabel("Loss")
 plt.xlabel("w")
 plt.show()

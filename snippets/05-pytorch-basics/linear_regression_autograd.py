@@ -1,4 +1,5 @@
 import torch
+import matplotlib.pyplot as plt
 
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]
@@ -21,6 +22,7 @@ def loss(x, y):
 # item() 表示直接取出值，data 表示对 tensor 中的值进行引用
 print("predict (before training)", 4, forward(4).item())
 
+loss_history, w_history = [], []  # 记下每一轮的 loss 和 w，训练完画出来
 for epoch in range(100):
     for x, y in zip(x_data, y_data):
         l = loss(x, y)  # l 是一个张量，tensor 主要是在建立计算图 forward, compute the loss
@@ -31,5 +33,21 @@ for epoch in range(100):
         w.grad.data.zero_()  # after update, remember set the grad to zero
 
     print("progress:", epoch, l.item())  # 取出 loss 用 l.item()，不要直接用 l（l 是 tensor，会构建计算图）
+    loss_history.append(l.item())
+    w_history.append(w.item())
 
 print("predict (after training)", 4, forward(4).item())
+
+# 训练过程：loss 用对数坐标，w 一步步接近 2.0
+fig, (ax_loss, ax_w) = plt.subplots(1, 2, figsize=(9, 3.4))
+ax_loss.plot(loss_history)
+ax_loss.set_yscale("log")
+ax_loss.set_xlabel("epoch")
+ax_loss.set_ylabel("loss")
+ax_w.plot(w_history, label="w")
+ax_w.axhline(2.0, color="gray", linestyle="--", label="w = 2.0")
+ax_w.set_xlabel("epoch")
+ax_w.set_ylabel("w")
+ax_w.legend()
+fig.tight_layout()
+plt.show()

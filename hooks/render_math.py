@@ -1,0 +1,41 @@
+"""MkDocs hook: typeset the pages' LaTeX as MathML at build time.
+
+pymdownx.arithmatex (generic mode) keeps `$...$` and `$$...$$` away from
+Markdown and wraps them as `\\(...\\)` and `\\[...\\]`; this hook replaces each
+with MathML, which browsers display natively: no script, no font, no network.
+A formula latex2mathml cannot handle is an error naming the page and line.
+"""
+
+import html
+import logging
+import re
+
+from latex2mathml.converter import convert
+
+log = logging.getLogger("mkdocs.hooks.render_math")
+
+ARITHMATEX = re.compile(
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>', re.DOTALL
+)
+# latex2mathml passes a command it does not know through as text, e.g. <mi>\foo</mi>.
+UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
+
+
+def on_page_content(content, page, config, files):
+    return ARITHMATEX.sub(lambda match: _mathml(match, page), content)
+
+
+def _mathml(match: re.Match, page) -> str:
+    tex = html.unescape(match.group("tex")).strip()
+    display = "block" if match.group("open") == "[" else "inline"
+    try:
+        mathml = convert(tex, display=display)
+        unknown = UNKNOWN_COMMAND.search(mathml)
+        if unknown:
+            raise ValueError(f"unknown command {unknown.group(1)}")
+    except Exception as error:  # latex2mathml raises several unrelated types
+        source = page.file.content_string  # the author's file, not the Markdown other hooks extended
+        line = source.count("\n", 0, max(source.find(tex), 0)) + 1
+        log.error(f"docs/{page.file.src_uri}:{line}: cannot typeset ${tex}$: {error or type(error).__name__}")
+        return f'<code class="math-error">{html.escape(tex)}</code>'
+    return mathml

@@ -1,0 +1,99 @@
+"""The figures: the data they show is right, and every figure on every page is built, valid and small."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import ROOT
+
+SVG_BUDGET = 100 * 1024
+
+
+def figure_data(snippet_results, name: str, number: int = 1) -> dict:
+    result = snippet_results[ROOT / "snippets" / name]
+    assert result.ok, result.error
+    return result.figures[number - 1].read_data()
+
+
+def test_loss_curve_marks_the_minimum_at_w_2(snippet_results):
+    (ax,) = figure_data(snippet_results, "02-linear-regression/exhaustive_search.py")["axes"]
+    curve, marker = ax["lines"]
+    assert len(curve["x"]) == 41 and (ax["xlabel"], ax["ylabel"]) == ("w", "Loss")
+    lowest = curve["y"].index(min(curve["y"]))
+    assert marker["x"] == [pytest.approx(2.0)] == [pytest.approx(curve["x"][lowest])]
+    assert marker["y"] == [0.0]
+    assert ax["texts"] == ["min MSE = 0.0 at w = 2.0"]
+
+
+def test_point_set_shows_a_to_f_at_their_coordinates(snippet_results):
+    (ax,) = figure_data(snippet_results, "03-matplotlib/meshgrid_points.py")["axes"]
+    assert sorted(map(tuple, ax["points"][0])) == [(x, y) for x in (0, 1, 2) for y in (0, 1)]
+    assert ax["texts"] == ["A (0, 0)", "B (1, 0)", "C (2, 0)", "D (0, 1)", "E (1, 1)", "F (2, 1)"]
+
+
+def test_meshgrid_plot_is_20_by_20_dots(snippet_results):
+    (ax,) = figure_data(snippet_results, "03-matplotlib/meshgrid_plot.py")["axes"]
+    assert len(ax["lines"]) == 20 and all(len(line["x"]) == 20 for line in ax["lines"])
+    assert {x for line in ax["lines"] for x in line["x"]} >= {0.0, 1000.0}
+
+
+def test_computation_graph_gradients_equal_the_chain_rule(snippet_results):
+    (ax,) = figure_data(snippet_results, "04-backpropagation/computation_graph.py")["axes"]
+    x, y, w = 1.0, 2.0, 1.0
+    r = x * w - y
+    analytic = {"x": 2 * r * w, "w": 2 * r * x, "y": -2 * r, r"\hat{y}": 2 * r, "r": 2 * r, r"\mathrm{loss}": 1.0}
+    drawn = {}
+    for text in ax["texts"]:
+        match = re.fullmatch(r"\$\\partial\\mathrm\{loss\}/\\partial (.+) = (\S+)\$", text)
+        if match:
+            drawn[match.group(1)] = float(match.group(2))
+    assert drawn == analytic
+    assert drawn["w"] == -2.0
+
+
+def test_training_loss_falls_and_w_reaches_2(snippet_results):
+    loss_ax, w_ax = figure_data(snippet_results, "05-pytorch-basics/linear_regression_autograd.py")["axes"]
+    loss = loss_ax["lines"][0]["y"]
+    assert loss_ax["yscale"] == "log" and len(loss) == 100
+    assert all(later <= earlier for earlier, later in zip(loss, loss[1:]))
+    assert loss[-1] < loss[0] * 1e-9
+    assert w_ax["lines"][0]["y"][-1] == pytest.approx(2.0, abs=1e-3)
+
+
+def built_images(build):
+    for page in sorted(build.site.rglob("*.html")):
+        for tag in re.findall(r"<img [^>]*>", page.read_text(encoding="utf-8")):
+            yield page, dict(re.findall(r'(\w+)="([^"]*)"', tag))
+
+
+def test_every_page_figure_has_both_variants_chinese_alt_and_budget(cold_site):
+    build = cold_site[1]
+    figures = [(page, img) for page, img in built_images(build) if "figures/" in img["src"]]
+    assert len(figures) == 2 * 5  # five figures, each light and dark
+    for page, img in figures:
+        src, scheme = img["src"].split("#")
+        svg = (page.parent / src).resolve()
+        assert svg.is_relative_to(build.site) and svg.stat().st_size <= SVG_BUDGET, svg
+        assert ET.parse(svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+        assert scheme == ("only-dark" if svg.stem.endswith("-dark") else "only-light")
+        assert re.search(r"[\u4e00-\u9fff]", img["alt"]), f"{page}: alt text must say in Chinese what {src} shows"
+    lights = sorted(img["src"].replace(".svg#only-light", "") for _, img in figures if "only-light" in img["src"])
+    darks = sorted(img["src"].replace("-dark.svg#only-dark", "") for _, img in figures if "only-dark" in img["src"])
+    assert lights == darks
+
+
+def test_dark_variant_is_recoloured_not_copied(cold_site):
+    figures = cold_site[1].site / "figures/02-linear-regression"
+    light = (figures / "exhaustive_search-1.svg").read_text()
+    dark = (figures / "exhaustive_search-1-dark.svg").read_text()
+    assert "#000000" in light and "#000000" not in dark  # black axes and text turn light
+    assert "#e2e4e9" in dark
+
+
+def test_figure_text_without_a_glyph_fails_the_build(site_copy):
+    snippet = "snippets/03-matplotlib/meshgrid_plot.py"
+    site_copy.write(snippet, "import matplotlib.pyplot as plt\nplt.title('损失曲线')\nplt.show()\n")
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert f"{snippet}:3: snippet failed" in build.log and "missing from font" in build.log
