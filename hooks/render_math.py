@@ -17,12 +17,22 @@ log = logging.getLogger("mkdocs.hooks.render_math")
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>', re.DOTALL
 )
+# On notebook pages (mkdocs-jupyter) TeX stays as $...$ inside the rendered Markdown cells.
+NOTEBOOK_MARKDOWN = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^>]*>)(.*?)(</div>)', re.DOTALL)
+DOLLARS = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
 # latex2mathml passes a command it does not know through as text, e.g. <mi>\foo</mi>.
 UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
 
 
 def on_page_content(content, page, config, files):
+    content = NOTEBOOK_MARKDOWN.sub(lambda cell: cell[1] + DOLLARS.sub(_as_arithmatex, cell[2]) + cell[3], content)
     return ARITHMATEX.sub(lambda match: _mathml(match, page), content)
+
+
+def _as_arithmatex(math: re.Match) -> str:
+    if math["block"] is not None:
+        return f'<div class="arithmatex">\\[{math["block"]}\\]</div>'
+    return f'<span class="arithmatex">\\({math["inline"]}\\)</span>'
 
 
 def _mathml(match: re.Match, page) -> str:

@@ -13,20 +13,16 @@ on the page, so `mkdocs serve` keeps serving while the author fixes them.
 
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from snippet_runner import SnippetRunner
+from page_includes import INCLUDE, Include, find_includes
+from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
-INCLUDE = re.compile(
-    r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n'
-    r'(?P=indent)--8<-- "(?P<path>[^"\n]+)"\n(?P=indent)(?P=fence)[ \t]*$',
-    re.MULTILINE,
-)
 FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
 # `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair.
 FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+)\.svg\)")
@@ -37,31 +33,25 @@ _runner = None
 _results = {}  # snippet path relative to the snippets folder -> Result
 
 
-@dataclass
-class _Include:
-    snippet: str  # relative to the snippets folder, as written in the page
-    page: str  # docs-relative path of the including page
-    line: int
-
-
 def on_config(config):
     global _runner, _enabled
-    root = Path(config.config_file_path).parent
+    root = Path(config.config_file_path).resolve().parent
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
     snippets_options["base_path"] = [str(root / base) for base in snippets_options["base_path"]]
     options = config.extra.get("run_snippets", {})
     _enabled = options.get("enabled", True)
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / ".cache" / "snippets", workers=options.get("workers"))
+        _runner = SnippetRunner(root / CACHE_FOLDER, workers=options.get("workers"))
     _runner.timeout = options.get("timeout", 60)
 
 
+@event_priority(60)  # before chapter_notebooks and mkdocs-jupyter, which use the results
 def on_files(files, config):
     if not _enabled:
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
-    includes = [inc for page in files.documentation_pages() for inc in _find_includes(page)]
+    includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
     broken = [inc for inc in includes if not _inside(base / inc.snippet, base)]
     runnable = {inc.snippet: base / inc.snippet for inc in includes if inc not in broken}
     results = _runner.run_all(runnable.values())
@@ -94,23 +84,16 @@ def on_shutdown():
         _runner.close()
 
 
-def _find_includes(page_file):
-    text = page_file.content_string
-    for match in INCLUDE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 2  # the --8<-- line
-        yield _Include(match.group("path"), page_file.src_uri, line)
-
-
 def _inside(path: Path, base: Path) -> bool:
     return path.resolve().is_relative_to(base) and path.is_file()
 
 
-def _broken_include_message(include: _Include, base: Path) -> str:
+def _broken_include_message(include: Include, base: Path) -> str:
     why = "it is outside snippets/" if not (base / include.snippet).resolve().is_relative_to(base) else "no such file"
     return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {why}'
 
 
-def _failure_message(include: _Include, result) -> str | None:
+def _failure_message(include: Include, result) -> str | None:
     if result.ok:
         return None
     where = f"snippets/{include.snippet}:{result.line or 1}"

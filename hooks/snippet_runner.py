@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
 
 
@@ -52,6 +53,7 @@ class Figure:
 @dataclass
 class _Run:
     snippet: Path
+    key: str  # taken at the start: the file may change while it runs
     out_dir: Path
     pidfd: int | None  # None when the child finished before we could watch it
     started: float = field(default_factory=time.monotonic)
@@ -59,18 +61,20 @@ class _Run:
 
 class SnippetRunner:
     def __init__(self, cache_dir: Path, timeout: float = 60, workers: int | None = None):
-        self.cache_dir = Path(cache_dir)
+        self.cache_dir = Path(cache_dir).resolve()  # the child changes its working directory
         self.timeout = timeout
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
 
     def run_all(self, snippets) -> dict:
         """Results for `snippets`, keyed by absolute path, in the order given."""
-        snippets = list(dict.fromkeys(Path(s).resolve() for s in snippets))
-        keys = {s: cache_key(s) for s in snippets}
-        results = {s: self._from_cache(s, keys[s]) for s in snippets}
-        self._execute([s for s in snippets if results[s] is None], keys, results)
+        results = self.cached(snippets)
+        self._execute([snippet for snippet, result in results.items() if result is None], results)
         return results
+
+    def cached(self, snippets) -> dict:
+        """Results already in the cache, keyed by absolute path; None where a snippet has none."""
+        return {(s := Path(path).resolve()): self._from_cache(s, cache_key(s)) for path in snippets}
 
     def close(self) -> None:
         if self._worker:
@@ -84,7 +88,7 @@ class SnippetRunner:
             return None
         return _read_result(snippet, entry, cached=True)
 
-    def _execute(self, todo: list, keys: dict, results: dict) -> None:
+    def _execute(self, todo: list, results: dict) -> None:
         running = []
         while todo or running:
             while todo and len(running) < self.workers:
@@ -97,7 +101,7 @@ class SnippetRunner:
                 timed_out = time.monotonic() - run.started >= self.timeout
                 if run.pidfd is None or timed_out or _exited(run.pidfd):
                     running.remove(run)
-                    results[run.snippet] = self._finish(run, keys[run.snippet], timed_out)
+                    results[run.snippet] = self._finish(run, timed_out)
 
     def _start(self, snippet: Path) -> _Run:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -110,7 +114,7 @@ class SnippetRunner:
             pidfd = os.pidfd_open(pid)
         except ProcessLookupError:
             pidfd = None
-        return _Run(snippet, out_dir, pidfd)
+        return _Run(snippet, cache_key(snippet), out_dir, pidfd)
 
     def _warm_worker(self) -> subprocess.Popen:
         if self._worker is None:
@@ -120,7 +124,7 @@ class SnippetRunner:
             )
         return self._worker
 
-    def _finish(self, run: _Run, key: str, timed_out: bool) -> Result:
+    def _finish(self, run: _Run, timed_out: bool) -> Result:
         if run.pidfd is not None:
             if timed_out:
                 signal.pidfd_send_signal(run.pidfd, signal.SIGKILL)
@@ -137,8 +141,8 @@ class SnippetRunner:
         else:
             result = _read_result(run.snippet, out_dir, cached=False)
         if result.ok:
-            _store(out_dir, self.cache_dir / key)
-            result = _read_result(run.snippet, self.cache_dir / key, cached=False)
+            _store(out_dir, self.cache_dir / run.key)
+            result = _read_result(run.snippet, self.cache_dir / run.key, cached=False)
         else:  # a failure is never cached: the next build runs it again
             shutil.rmtree(out_dir, ignore_errors=True)
         result.seconds = seconds

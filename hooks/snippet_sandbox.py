@@ -31,7 +31,7 @@ SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
 
 def run(snippet: str, out_dir: str) -> None:
     """Execute `snippet` as `python snippet` would, writing results to `out_dir`."""
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()  # before chdir: results must land in out_dir
     _isolate(snippet, out)
     figures = []
     plt.show = lambda *args, **kwargs: figures.extend(_save_open_figures(out, len(figures)))

@@ -66,6 +66,14 @@ def test_warm_rebuild_executes_nothing(cold_site):
     assert summary(build.log) == (0, len(SNIPPETS))
 
 
+def test_building_from_another_directory_uses_the_same_cache(site_copy, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    build = site_copy.build(cwd=elsewhere)
+    assert build.returncode == 0, build.log
+    assert summary(build.log) == (0, len(SNIPPETS))
+    assert not any(elsewhere.iterdir())  # nothing written where the command ran
+
+
 def test_two_cold_builds_are_byte_identical(cold_site, tmp_path):
     from conftest import SiteCopy
 

@@ -1,0 +1,131 @@
+"""MkDocs hook: every chapter as a Jupyter notebook, rendered by mkdocs-jupyter and downloadable.
+
+A chapter's notebook is generated from the chapter itself: its prose becomes
+Markdown cells and each included snippet a code cell, in page order, carrying
+the output and figures the build's executor produced (read from its cache,
+never run a second time). mkdocs-jupyter renders it as `notebooks/<chapter>/`.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from page_includes import INCLUDE, find_includes
+from snippet_runner import CACHE_FOLDER, SnippetRunner
+
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+ADMONITION = re.compile(r'^!!! \w+ "(?P<title>[^"]*)"\n\n(?P<body>(?:(?: {4}.*)?\n)+)', re.MULTILINE)
+# Material-only syntax that means nothing in Jupyter; the figures come back as cell outputs.
+SITE_ONLY = [
+    (re.compile(r"^/// caption\n.*?^///\n", re.MULTILINE | re.DOTALL), ""),
+    (re.compile(r"^!\[[^\]]*\]\(figures/[^)]*\)\n", re.MULTILINE), ""),
+    (re.compile(r"^ *</?(?:div|figure|figcaption)\b.*\n", re.MULTILINE), ""),
+    (re.compile(r" *\{ *#[\w-]+ *\}$", re.MULTILINE), ""),
+    (re.compile(r"\[([^\]]+)\]\([\w./-]+\.md(?:#[\w-]*)?\)"), r"\1"),
+]
+GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名章节生成，代码与网站上的完全相同，可以从上到下依次运行。"
+NETWORK_SCRIPT = re.compile(
+    r"<script\b(?:(?!</script>).)*?(?:https?://|text/x-mathjax-config)(?:(?!</script>).)*</script>", re.DOTALL
+)
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+_notebooks = {}  # chapter page src_uri -> notebook src_uri
+
+
+def on_config(config):
+    # mkdocs-jupyter resolves its cache folder from the working directory; anchor it to mkdocs.yml.
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    jupyter["cache_dir"] = str(Path(config.config_file_path).resolve().parent / jupyter["cache_dir"])
+
+
+@event_priority(50)  # after run_snippets has filled the cache, before mkdocs-jupyter picks up notebooks
+def on_files(files, config):
+    root = Path(config.config_file_path).resolve().parent
+    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
+    runner = SnippetRunner(root / CACHE_FOLDER)
+    _notebooks.clear()
+    for page in list(files.documentation_pages()):
+        includes = find_includes(page.content_string, page.src_uri)
+        results = list(runner.cached(base / include.snippet for include in includes).values())
+        if not includes or not all(result and result.ok for result in results):
+            continue  # no code, or a snippet failed: run_snippets reports it
+        uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
+        _write_if_changed(root / ".cache" / uri, nbformat.writes(chapter_notebook(page.content_string, results)))
+        _notebooks[page.src_uri] = uri
+        # A plain File under .cache/ (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
+        files.append(File(uri, str(root / ".cache"), config.site_dir, config.use_directory_urls))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri in _notebooks.values():
+        page.meta["search"] = {"exclude": True}  # its chapter is already in the index
+        return markdown
+    notebook = _notebooks.get(page.file.src_uri)
+    if notebook is None:
+        return markdown
+    return markdown + (
+        '\n\n!!! abstract "Jupyter Notebook 版本"\n\n'
+        f"    本章的代码、输出和图也整理成了一个 Notebook：[在网站上查看 Notebook 版本]({notebook})，"
+        "页面顶部可以下载 `.ipynb`，在 Jupyter 里从头运行。\n"
+    )
+
+
+def on_page_content(content, page, config, files):
+    if page.file.src_uri not in _notebooks.values():
+        return content
+    # The template loads MathJax (and mermaid) from a CDN; the site stays offline and
+    # render_math.py typesets the math as MathML instead.
+    content = NETWORK_SCRIPT.sub("", content)
+    name = Path(page.file.src_uri).name
+    download = f'<p><a class="md-button" href="{name}" download>下载 {name}</a></p>\n'
+    return download + content
+
+
+def chapter_notebook(markdown: str, results: list) -> nbformat.NotebookNode:
+    """The chapter's prose as Markdown cells and its snippets as code cells with their outputs."""
+    body = FRONT_MATTER.sub("", markdown)
+    cells, start = [], 0
+    for number, (include, result) in enumerate(zip(INCLUDE.finditer(body), results), 1):
+        cells += _markdown_cells(body[start:include.start()], first=not cells)
+        cells.append(_code_cell(result, number))
+        start = include.end()
+    cells += _markdown_cells(body[start:], first=False)
+    for number, cell in enumerate(cells, 1):
+        cell.id = f"cell-{number}"  # nbformat's random ids would change the file on every build
+    return new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
+
+
+def _markdown_cells(text: str, first: bool) -> list:
+    for pattern, replacement in SITE_ONLY:
+        text = pattern.sub(replacement, text)
+    text = ADMONITION.sub(_as_quote, text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if first:  # after the title, say where the notebook comes from
+        title, _, rest = text.partition("\n")
+        text = f"{title}\n\n{GENERATED_NOTE}\n\n{rest.strip()}".strip()
+    return [new_markdown_cell(text)] if text else []
+
+
+def _as_quote(admonition: re.Match) -> str:
+    lines = [line[4:] for line in admonition.group("body").rstrip("\n").split("\n")]
+    return "\n".join([f"> **{admonition.group('title')}**", ">", *(f"> {line}".rstrip() for line in lines)]) + "\n"
+
+
+def _code_cell(result, number: int) -> nbformat.NotebookNode:
+    outputs = [new_output("stream", name="stdout", text=result.stdout)] if result.stdout else []
+    for figure in result.figures:
+        data = {"image/svg+xml": figure.light.read_text(encoding="utf-8"), "text/plain": "<Figure>"}
+        outputs.append(new_output("display_data", data=data))
+    source = result.snippet.read_text(encoding="utf-8").rstrip("\n")
+    return new_code_cell(source, execution_count=number, outputs=outputs)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")

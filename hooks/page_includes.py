@@ -1,0 +1,21 @@
+"""Where pages include snippets: a fenced block whose only line is `--8<-- "path"`."""
+
+import re
+from dataclasses import dataclass
+
+INCLUDE = re.compile(
+    r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n'
+    r'(?P=indent)--8<-- "(?P<path>[^"\n]+)"\n(?P=indent)(?P=fence)[ \t]*$',
+    re.MULTILINE,
+)
+
+
+@dataclass
+class Include:
+    snippet: str  # relative to the snippets folder, as written in the page
+    page: str  # docs-relative path of the including page
+    line: int  # of the --8<-- line
+
+
+def find_includes(text: str, page: str) -> list:
+    return [Include(m.group("path"), page, text.count("\n", 0, m.start()) + 2) for m in INCLUDE.finditer(text)]
