@@ -14,7 +14,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from page_includes import INCLUDE, find_includes
+from page_includes import INCLUDE, find_includes, resolve
 from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -31,6 +31,7 @@ GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名
 NETWORK_SCRIPT = re.compile(
     r"<script\b(?:(?!</script>).)*?(?:https?://|text/x-mathjax-config)(?:(?!</script>).)*</script>", re.DOTALL
 )
+HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)<a class="anchor-link" href="#[^"]*">')
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
@@ -49,10 +50,12 @@ def on_files(files, config):
     runner = SnippetRunner(root / CACHE_FOLDER)
     _notebooks.clear()
     for page in list(files.documentation_pages()):
-        includes = find_includes(page.content_string, page.src_uri)
-        results = list(runner.cached(base / include.snippet for include in includes).values())
-        if not includes or not all(result and result.ok for result in results):
-            continue  # no code, or a snippet failed: run_snippets reports it
+        snippets = [resolve(base, include) for include in find_includes(page.content_string, page.src_uri)]
+        if not snippets or None in snippets:
+            continue  # no code, or a broken include: run_snippets reports it
+        results = list(runner.cached(snippets).values())
+        if not all(result and result.ok for result in results):
+            continue  # a snippet failed: run_snippets reports it
         uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
         _write_if_changed(root / ".cache" / uri, nbformat.writes(chapter_notebook(page.content_string, results)))
         _notebooks[page.src_uri] = uri
@@ -81,9 +84,30 @@ def on_page_content(content, page, config, files):
     # The template loads MathJax (and mermaid) from a CDN; the site stays offline and
     # render_math.py typesets the math as MathML instead.
     content = NETWORK_SCRIPT.sub("", content)
+    # Code areas scroll sideways; make them reachable by keyboard, as Material does for its own.
+    content = re.sub(r'<div class="(highlight-ipynb|CodeMirror)\b', r'<div tabindex="0" class="\1', content)
+    content = _heading_ids_from_toc(content, page.toc)
     name = Path(page.file.src_uri).name
-    download = f'<p><a class="md-button" href="{name}" download>下载 {name}</a></p>\n'
+    download = f'<p><a class="md-button md-button--primary" href="{name}" download>下载 {name}</a></p>\n'
     return download + content
+
+
+def _heading_ids_from_toc(content: str, toc) -> str:
+    """nbconvert leaves Chinese headings without ids and mkdocs-jupyter's TOC uses other slugs:
+    give the headings, in document order, the TOC's (unique) anchors."""
+    anchors = iter([link.id for link in _in_order(toc)])
+
+    def retag(heading: re.Match) -> str:
+        anchor = next(anchors, None)
+        return heading[0] if anchor is None else f'<h{heading[1]} id="{anchor}">{heading[2]}<a class="anchor-link" href="#{anchor}">'
+
+    return HEADING.sub(retag, content)
+
+
+def _in_order(links):
+    for link in links:
+        yield link
+        yield from _in_order(link.children)
 
 
 def chapter_notebook(markdown: str, results: list) -> nbformat.NotebookNode:

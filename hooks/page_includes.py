@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 INCLUDE = re.compile(
     r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*\n'
@@ -19,3 +20,9 @@ class Include:
 
 def find_includes(text: str, page: str) -> list:
     return [Include(m.group("path"), page, text.count("\n", 0, m.start()) + 2) for m in INCLUDE.finditer(text)]
+
+
+def resolve(base: Path, include: Include) -> Path | None:
+    """The included file, or None when it is missing or outside `base` (pymdownx refuses those)."""
+    path = (base / include.snippet).resolve()
+    return path if path.is_relative_to(base.resolve()) and path.is_file() else None

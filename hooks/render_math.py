@@ -40,6 +40,8 @@ def _mathml(match: re.Match, page) -> str:
     display = "block" if match.group("open") == "[" else "inline"
     try:
         mathml = convert(tex, display=display)
+        if display == "block":  # a wide formula scrolls; keyboard users must reach it
+            mathml = mathml.replace("<math ", '<math tabindex="0" ', 1)
         unknown = UNKNOWN_COMMAND.search(mathml)
         if unknown:
             raise ValueError(f"unknown command {unknown.group(1)}")

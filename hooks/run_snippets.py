@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from page_includes import INCLUDE, Include, find_includes
+from page_includes import INCLUDE, Include, find_includes, resolve
 from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
@@ -52,8 +52,8 @@ def on_files(files, config):
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
     includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
-    broken = [inc for inc in includes if not _inside(base / inc.snippet, base)]
-    runnable = {inc.snippet: base / inc.snippet for inc in includes if inc not in broken}
+    runnable = {inc.snippet: path for inc in includes if (path := resolve(base, inc))}
+    broken = [inc for inc in includes if inc.snippet not in runnable]
     results = _runner.run_all(runnable.values())
     _results.clear()
     _results.update({name: results[path.resolve()] for name, path in runnable.items()})
@@ -73,7 +73,7 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if not _enabled:
         return markdown
-    for problem in _figure_ref_problems(markdown, page.file.src_uri):
+    for problem in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(problem)
     markdown = FIGURE_IMAGE.sub(r"![\g<alt>](\g<stem>.svg#only-light)![\g<alt>](\g<stem>-dark.svg#only-dark)", markdown)
     return INCLUDE.sub(_with_result, markdown)
@@ -82,10 +82,6 @@ def on_page_markdown(markdown, page, config, files):
 def on_shutdown():
     if _runner:
         _runner.close()
-
-
-def _inside(path: Path, base: Path) -> bool:
-    return path.resolve().is_relative_to(base) and path.is_file()
 
 
 def _broken_include_message(include: Include, base: Path) -> str:
@@ -146,14 +142,15 @@ def _longest_backtick_run(text: str) -> int:
     return max((len(run) for run in re.findall(r"`+", text)), default=0)
 
 
-def _figure_ref_problems(markdown: str, page: str):
-    for match in FIGURE_REF.finditer(markdown):
+def _figure_ref_problems(source: str, page: str):
+    """Figures a page shows that its snippet did not draw (line numbers from the author's file)."""
+    for match in FIGURE_REF.finditer(source):
         snippet, number = match.group("snippet") + ".py", int(match.group("number"))
         result = _results.get(snippet)
         if result is not None and not result.ok:
             continue  # already reported as a failed run
         drawn = len(result.figures) if result else 0
         if number > drawn:
-            line = markdown.count("\n", 0, match.start()) + 1
+            line = source.count("\n", 0, match.start()) + 1
             why = "is not included by any page" if result is None else f"drew {drawn} figure(s)"
             yield f"docs/{page}:{line}: shows figure {number} of snippets/{snippet}, but that snippet {why}"

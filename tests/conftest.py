@@ -35,6 +35,15 @@ NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache", "RE
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), timeout=60)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    # Most of the suite waits on builds, kernels and the browser: two pytest-xdist workers
+    # halve the wall time of plain `pytest`. An explicit -n (or -p no:xdist) still wins.
+    in_worker = hasattr(config, "workerinput")
+    if config.pluginmanager.has_plugin("xdist") and config.option.numprocesses is None and not in_worker:
+        config.option.numprocesses = 2
+
+
 def pytest_configure(config):
     config.option.markdowndocs = True  # run the code blocks of docs/*.md as tests
     # Snippets run through the executor (test_snippets.py), never by importing them.

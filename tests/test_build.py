@@ -87,28 +87,34 @@ def test_two_cold_builds_are_byte_identical(cold_site, tmp_path):
 def test_changed_output_reaches_the_page_and_reruns_only_that_snippet(site_copy):
     text = (site_copy.root / TYPE_AND_GRAD).read_text().replace("print(a.grad)\n", 'print("梯度还没有算过")\n')
     site_copy.write(TYPE_AND_GRAD, text)
+    sources = {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
     build = site_copy.build()
     assert build.returncode == 0, build.log
+    assert sources == {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}  # never written
     assert summary(build.log) == (1, len(SNIPPETS) - 1)
     assert "梯度还没有算过" in build.page("05-pytorch-basics")
 
 
-@pytest.mark.parametrize(
-    "code, line, error",
-    [
-        ("print('ok')\nx = 1 / 0\n", 2, "ZeroDivisionError: division by zero"),
-        ("print('ok')\ndef f(:\n", 2, "SyntaxError"),
-        ("import warnings\nwarnings.warn('old api')\n", 2, "UserWarning: old api"),
-    ],
-    ids=["raises", "syntax-error", "warning"],
-)
-def test_broken_snippet_fails_naming_snippet_line_and_page(site_copy, code, line, error):
-    site_copy.write(TYPE_AND_GRAD, code)
+BROKEN = {  # snippet -> (code, failing line, error the author must see)
+    "snippets/05-pytorch-basics/type_and_grad.py": ("print('ok')\nx = 1 / 0\n", 2, "ZeroDivisionError: division by zero"),
+    "snippets/05-pytorch-basics/tensor_vs_Tensor.py": ("print('ok')\ndef f(:\n", 2, "SyntaxError"),
+    "snippets/04-backpropagation/check_gradient.py": ("import warnings\nwarnings.warn('old api')\n", 2, "UserWarning: old api"),
+}
+
+
+def test_every_broken_snippet_is_reported_with_its_line_and_page(site_copy):
+    for snippet, (code, _, _) in BROKEN.items():
+        site_copy.write(snippet, code)
     build = site_copy.build()
     assert build.returncode != 0
-    assert f"{TYPE_AND_GRAD}:{line}: snippet failed (included by docs/05-pytorch-basics.md:" in build.log
-    assert error in build.log
+    for snippet, (_, line, error) in BROKEN.items():
+        page = "05-pytorch-basics" if "05-" in snippet else "04-backpropagation"
+        assert f"{snippet}:{line}: snippet failed (included by docs/{page}.md:" in build.log
+        assert error in build.log
     assert not list((site_copy.root / ".cache" / "snippets").glob("run-*"))  # nothing half-written left
+    for chapter in ("04-backpropagation", "05-pytorch-basics"):  # no notebook renders a traceback instead
+        notebook = build.site / "notebooks" / chapter / "index.html"
+        assert not notebook.exists() or "Traceback" not in notebook.read_text(encoding="utf-8")
 
 
 def test_slow_snippet_times_out(site_copy):
@@ -131,31 +137,21 @@ def test_failed_run_is_not_cached_and_fixing_recovers(site_copy):
     assert summary(build.log) == (0, len(SNIPPETS))  # the good result was cached before the breakage
 
 
-@pytest.mark.parametrize(
-    "include, reason",
-    [("05-pytorch-basics/missing.py", "no such file"), ("../../etc/passwd", "it is outside snippets/")],
-    ids=["missing-file", "escapes-snippets"],
-)
-def test_bad_include_fails_the_build_naming_page_and_line(site_copy, include, reason):
+def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
+    """A missing include, one escaping snippets/, and a figure the snippet never drew."""
     page = site_copy.root / "docs/05-pytorch-basics.md"
     text = page.read_text()
-    page.write_text(text + f'\n```python\n--8<-- "{include}"\n```\n')
+    includes = ["05-pytorch-basics/missing.py", "../../etc/passwd"]
+    page.write_text(text + "".join(f'\n```python\n--8<-- "{include}"\n```\n' for include in includes))
+    figure_page = site_copy.root / "docs/02-linear-regression.md"
+    figure_text = figure_page.read_text()
+    figure_page.write_text(figure_text + "\n![第二张图](figures/02-linear-regression/exhaustive_search-2.svg)\n")
     build = site_copy.build()
     assert build.returncode != 0
-    line = text.count("\n") + 3
-    assert f'docs/05-pytorch-basics.md:{line}: cannot include "{include}": {reason}' in build.log
-
-
-def test_figure_the_snippet_did_not_draw_fails_the_build(site_copy):
-    page = site_copy.root / "docs/02-linear-regression.md"
-    page.write_text(page.read_text() + "\n![第二张图](figures/02-linear-regression/exhaustive_search-2.svg)\n")
-    build = site_copy.build()
-    assert build.returncode != 0
-    assert "docs/02-linear-regression.md:" in build.log
-    assert "shows figure 2 of snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)" in build.log
-
-
-def test_build_never_writes_into_docs_or_snippets(site_copy):
-    before = {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
-    assert site_copy.build().returncode == 0
-    assert before == {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
+    first = text.count("\n") + 3
+    assert f'docs/05-pytorch-basics.md:{first}: cannot include "{includes[0]}": no such file' in build.log
+    assert f'docs/05-pytorch-basics.md:{first + 4}: cannot include "{includes[1]}": it is outside snippets/' in build.log
+    assert (
+        f"docs/02-linear-regression.md:{figure_text.count(chr(10)) + 2}: shows figure 2 of "
+        "snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)"
+    ) in build.log

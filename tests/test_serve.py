@@ -1,4 +1,5 @@
-"""The author's loop: `mkdocs serve` reruns a saved snippet, shows errors, and keeps serving."""
+"""The author's loop in a real browser: `mkdocs serve` reruns a saved snippet and the open page
+updates by itself; a broken snippet shows its error while the server keeps serving."""
 
 import os
 import socket
@@ -8,6 +9,10 @@ import time
 import urllib.request
 
 import pytest
+from mkdocs.config import load_config
+from playwright.sync_api import expect
+
+from conftest import ROOT
 
 SNIPPET = "snippets/05-pytorch-basics/type_and_grad.py"
 
@@ -50,22 +55,29 @@ def wait_for(condition, what: str, seconds: float = 60) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_save_break_and_fix_a_snippet_while_serving(server):
+def test_save_break_and_fix_a_snippet_while_serving(server, page):
     copy, url, process = server
     original = (copy.root / SNIPPET).read_text()
+    page.goto(url)
+    output = page.locator(".snippet-output").nth(1)  # type_and_grad.py's output
+    expect(output).to_contain_text("torch.FloatTensor")
 
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("刚刚保存的新输出")\n'))
-    wait_for(lambda: "刚刚保存的新输出" in fetch(url), "the edited output", 15)
+    expect(output).to_contain_text("刚刚保存的新输出", timeout=15_000)  # live reload, no manual refresh
 
     copy.write(SNIPPET, original + "raise ValueError('写错了')\n")
-    wait_for(lambda: "运行出错：snippets/05-pytorch-basics/type_and_grad.py" in fetch(url), "the error box", 15)
-    assert "ValueError: 写错了" in fetch(url)
+    error = page.locator(".admonition.failure")
+    expect(error).to_contain_text("运行出错：snippets/05-pytorch-basics/type_and_grad.py", timeout=15_000)
+    expect(error).to_contain_text("ValueError: 写错了")
     assert process.poll() is None  # still serving
 
     copy.write(SNIPPET, original)
-    wait_for(lambda: "运行出错" not in (page := fetch(url)) and "torch.FloatTensor" in page, "the recovery", 15)
+    expect(error).to_have_count(0, timeout=15_000)
+    expect(page.locator(".snippet-output").nth(1)).to_contain_text("torch.FloatTensor")
     process.terminate()
-    log = process.communicate(timeout=30)[0]
     raise_line = original.count("\n") + 1
-    assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in log
+    assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in process.communicate(timeout=30)[0]
 
+
+def test_serve_binds_to_loopback_by_default():
+    assert load_config(str(ROOT / "mkdocs.yml")).dev_addr.host == "127.0.0.1"
