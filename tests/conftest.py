@@ -120,9 +120,9 @@ class SiteCopy:
             copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
             copy(ROOT / name, root / name)
 
-    def build(self, site: str = "site", cwd: Path | None = None) -> Build:
+    def build(self, site: str = "site", cwd: Path | None = None, **env) -> Build:
         """`mkdocs build --strict` from the copy's root, or from `cwd` with `-f` pointing at it."""
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
         config = ["-f", str(self.root / "mkdocs.yml")] if cwd else []
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", *config, "-d", str(self.root / site)]
         done = subprocess.run(command, cwd=cwd or self.root, env=env, capture_output=True, text=True, timeout=240)

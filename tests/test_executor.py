@@ -56,3 +56,15 @@ def test_editing_an_imported_local_module_reruns_the_snippet(runner, tmp_path):
     edited = runner.run_all([snippet])[snippet]
     assert (first.cached, again.cached, edited.cached) == (False, True, False)
     assert (first.stdout, edited.stdout) == ("1\n", "2\n")
+
+
+def test_one_failure_among_many_keeps_the_other_results(runner, tmp_path):
+    snippets = [tmp_path / f"snippet_{n}.py" for n in range(6)]
+    for n, snippet in enumerate(snippets):
+        snippet.write_text(f"print({n})\n" if n != 3 else "print(3)\nraise KeyError('boom')\n")
+    results = runner.run_all(snippets)  # in parallel, one worker per core
+    assert list(results) == snippets  # in the order given, whatever finished first
+    assert [r.ok for r in results.values()] == [True, True, True, False, True, True]
+    assert f'File "{snippets[3]}", line 2' in results[snippets[3]].error
+    cached = runner.cached(snippets)
+    assert [r is not None for r in cached.values()] == [True, True, True, False, True, True]
