@@ -56,6 +56,8 @@ plugins:
   - search
 hooks:
   - hooks/run_snippets.py
+watch:
+  - snippets
 extra:
   run_snippets:
     enabled: !ENV [RUN_SNIPPETS, true]
@@ -137,10 +139,12 @@ def serve_edit(site: Path, edited: str, run: int) -> tuple:
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{free.getsockname()[1]}"
-    command = [sys.executable, "-m", "mkdocs", "serve", "-a", address, "--no-livereload"]
+    command = [sys.executable, "-m", "mkdocs", "serve", "-a", address]
     process = subprocess.Popen(command, cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     rebuild, saved = "", False
+    give_up = threading.Timer(120, process.terminate)  # a rebuild that never comes must not hang the run
+    give_up.start()
     try:
         for line in process.stdout:
             if not saved and "Serving on" in line:  # the first build is done: save the snippet
@@ -152,6 +156,7 @@ def serve_edit(site: Path, edited: str, run: int) -> tuple:
                 if "Documentation built in" in line:
                     break
     finally:
+        give_up.cancel()
         process.terminate()
         process.wait()
     return built_seconds(rebuild), snippet_seconds(rebuild)
