@@ -79,6 +79,12 @@ def on_page_markdown(markdown, page, config, files):
     return INCLUDE.sub(_with_result, markdown)
 
 
+def on_serve(server, config, builder):
+    # The writer's first save should not wait for `import torch`, even when every result was cached.
+    _runner.warm_up()
+    return server
+
+
 def on_shutdown():
     if _runner:
         _runner.close()

@@ -76,6 +76,10 @@ class SnippetRunner:
         """Results already in the cache, keyed by absolute path; None where a snippet has none."""
         return {(s := Path(path).resolve()): self._from_cache(s, cache_key(s)) for path in snippets}
 
+    def warm_up(self) -> None:
+        """Start the worker now (it imports torch in the background), before any snippet needs it."""
+        self._warm_worker()
+
     def close(self) -> None:
         if self._worker:
             self._worker.stdin.close()  # the worker exits at end of input

@@ -92,7 +92,7 @@ def write_synthetic_site(root: Path, chapters: int, per_chapter: int = 5) -> int
     for chapter in range(1, chapters + 1):
         name = f"chapter-{chapter:03d}"
         (root / "snippets" / name).mkdir(parents=True)
-        page, cells = [f"# Chapter {chapter}\n"], []
+        page, cells = [f"# Chapter {chapter}\n\n第 {chapter} 章：每段代码都在构建时运行，输出显示在代码下方。\n"], []
         for number in range(1, per_chapter + 1):
             count += 1
             code = SNIPPET.format(seed=count, chapter=chapter, number=number) + (FIGURE if count % 4 == 0 else "")
@@ -104,7 +104,7 @@ def write_synthetic_site(root: Path, chapters: int, per_chapter: int = 5) -> int
         (root / "docs").mkdir(exist_ok=True)
         (root / "docs" / f"{name}.md").write_text("".join(page))
         (root / "notebooks" / "docs" / f"{name}.ipynb").write_text(_notebook(chapter, cells))
-    (root / "docs" / "index.md").write_text("# Synthetic site\n")
+    (root / "docs" / "index.md").write_text("# Synthetic site\n\n合成的中文网站，用来测量构建速度。\n")
     (root / "notebooks" / "docs" / "index.md").write_text("# Synthetic notebooks\n")
     return count
 
