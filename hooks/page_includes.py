@@ -22,7 +22,14 @@ def find_includes(text: str, page: str) -> list:
     return [Include(m.group("path"), page, text.count("\n", 0, m.start()) + 2) for m in INCLUDE.finditer(text)]
 
 
-def resolve(base: Path, include: Include) -> Path | None:
-    """The included file, or None when it is missing or outside `base` (pymdownx refuses those)."""
+def problem(base: Path, include: Include) -> str | None:
+    """Why pymdownx.snippets would refuse the include, or None when it is fine."""
     path = (base / include.snippet).resolve()
-    return path if path.is_relative_to(base.resolve()) and path.is_file() else None
+    if not path.is_relative_to(base.resolve()):
+        return "it is outside snippets/"
+    return None if path.is_file() else "no such file"
+
+
+def resolve(base: Path, include: Include) -> Path | None:
+    """The included file, or None when pymdownx would refuse it (see `problem`)."""
+    return None if problem(base, include) else (base / include.snippet).resolve()

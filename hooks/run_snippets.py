@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from page_includes import INCLUDE, Include, find_includes, resolve
+from page_includes import INCLUDE, Include, find_includes, problem, resolve
 from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
@@ -56,7 +56,7 @@ def on_files(files, config):
     broken = [inc for inc in includes if inc.snippet not in runnable]
     results = _runner.run_all(runnable.values())
     _results.clear()
-    _results.update({name: results[path.resolve()] for name, path in runnable.items()})
+    _results.update({name: results[path] for name, path in runnable.items()})
     _log_summary()
     problems = [_broken_include_message(inc, base) for inc in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc.snippet in _results]
@@ -91,8 +91,7 @@ def on_shutdown():
 
 
 def _broken_include_message(include: Include, base: Path) -> str:
-    why = "it is outside snippets/" if not (base / include.snippet).resolve().is_relative_to(base) else "no such file"
-    return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {why}'
+    return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {problem(base, include)}'
 
 
 def _failure_message(include: Include, result) -> str | None:
