@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from snippet_runner import SnippetRunner  # noqa: E402
 
-SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml")
+SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache", "README.md")}
@@ -55,8 +55,13 @@ def pytest_unconfigure(config):
     shutil.rmtree(RUNNER.cache_dir, ignore_errors=True)
 
 
-@functools.cache
 def pytest_markdown_docs_markdown_it():
+    # A plain function: pluggy (1.7 and newer) refuses hook implementations wrapped by a decorator.
+    return _include_expanding_markdown_it()
+
+
+@functools.cache
+def _include_expanding_markdown_it():
     return IncludeExpandingMarkdownIt()
 
 
