@@ -63,7 +63,11 @@ def _isolate(snippet: str, out: Path) -> None:
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
     warnings.resetwarnings()
-    warnings.simplefilter("error")  # a warning is a defect the reader would see
+    warnings.simplefilter("error")  # a warning the reader would see is a defect
+    # ...but not those `python snippet.py` hides: deprecations inside libraries, import and resource warnings.
+    for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.filterwarnings("ignore", category=hidden)
+    warnings.filterwarnings("error", category=DeprecationWarning, module="__main__")
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)

@@ -68,3 +68,16 @@ def test_one_failure_among_many_keeps_the_other_results(runner, tmp_path):
     assert f'File "{snippets[3]}", line 2' in results[snippets[3]].error
     cached = runner.cached(snippets)
     assert [r is not None for r in cached.values()] == [True, True, True, False, True, True]
+
+
+def test_warnings_fail_as_the_reader_would_see_them(runner, tmp_path):
+    """Python shows a DeprecationWarning only when the reader's own code triggers it."""
+    (tmp_path / "old_library.py").write_text("import warnings\nwarnings.warn('internal', DeprecationWarning)\n")
+    (tmp_path / "uses_library.py").write_text("import old_library\nprint('fine')\n")
+    (tmp_path / "deprecated_call.py").write_text("import warnings\nwarnings.warn('old call', DeprecationWarning)\n")
+    (tmp_path / "user_warning.py").write_text("import old_library, warnings\nwarnings.warn('shown')\n")
+    results = runner.run_all([tmp_path / name for name in ("uses_library.py", "deprecated_call.py", "user_warning.py")])
+    library, call, user = results.values()
+    assert library.ok and library.stdout == "fine\n"
+    assert "DeprecationWarning: old call" in call.error and call.line == 2
+    assert "UserWarning: shown" in user.error and user.line == 2
