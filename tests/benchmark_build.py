@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml")
+SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
 EDITED = "snippets/05-pytorch-basics/type_and_grad.py"
 
 SNIPPET = """import torch

@@ -1,0 +1,67 @@
+"""MkDocs hook: under each chapter's title, the versions that produced the outputs on the page.
+
+The versions are those of the interpreter the build runs the snippets with; the torch range is
+requirements.in's lower bound (checked by `python .ci/canary.py --lowest`) up to the torch that
+ran. No date and no build time, so two builds of the same sources stay byte-identical.
+"""
+
+import ast
+import platform
+import re
+from importlib import metadata
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from page_includes import find_includes, resolve
+
+ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
+WHERE_USED = {"sklearn": "scikit-learn"}  # import name -> distribution
+TITLE = re.compile(r"^# .*$", re.MULTILINE)
+
+_lowest_torch = None
+
+
+def on_config(config):
+    global _lowest_torch
+    requirements = Path(config.config_file_path).resolve().parent / "requirements.in"
+    _lowest_torch = _lower_bound(requirements.read_text(encoding="utf-8"), "torch")
+
+
+def on_page_markdown(markdown, page, config, files):
+    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
+    snippets = [resolve(base, include) for include in find_includes(page.file.content_string, page.file.src_uri)]
+    if not snippets or None in snippets:
+        return markdown  # not a chapter, or a broken include that run_snippets reports
+    line = f"\n\n{stamp(set().union(*map(imported_modules, snippets)))}\n{{ .version-stamp }}\n"
+    return TITLE.sub(lambda title: title[0] + line, markdown, count=1)
+
+
+def stamp(modules: set) -> str:
+    names = {**ALWAYS, **{m: d for m, d in WHERE_USED.items() if m in modules}}
+    versions = "、".join([f"Python {platform.python_version()}"] + [f"{d} {_version(d)}" for d in names.values()])
+    return f"本页的输出由 {versions} 运行生成；代码在 torch {_lowest_torch} 至 {_version('torch')} 上验证过。"
+
+
+def imported_modules(snippet: Path) -> set:
+    """Top-level names of the modules a snippet imports."""
+    try:
+        tree = ast.parse(snippet.read_bytes())
+    except SyntaxError:
+        return set()  # the run reports it
+    names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return {name.split(".")[0] for name in names}
+
+
+def _version(distribution: str) -> str:
+    return Version(metadata.version(distribution)).public  # 2.13.0, not 2.13.0+cpu
+
+
+def _lower_bound(requirements_in: str, name: str) -> str:
+    for line in requirements_in.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and Requirement(line).name == name:
+            return next(spec.version for spec in Requirement(line).specifier if spec.operator == ">=")
+    raise ValueError(f"requirements.in has no lower bound for {name}")
