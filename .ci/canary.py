@@ -11,6 +11,7 @@ the same report goes to the job summary ($GITHUB_STEP_SUMMARY).
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,10 +42,12 @@ def failed_tests(junit_xml: str) -> list:
 
 
 def _why(problem: ET.Element) -> str:
-    """The exception pytest reports (its last `E` line), else the first line of the message."""
+    """The line naming the failed snippet, else pytest's first `E` line, else the message's first line."""
     reported = [line[1:].strip() for line in (problem.text or "").splitlines() if line.startswith("E ")]
+    reported = [line for line in reported if line]
     message = (problem.get("message") or "").strip().splitlines()
-    return next(filter(None, reversed(reported)), message[0] if message else "")[:200]
+    snippet = [line for line in reported if re.search(r"snippets/\S+:\d+", line)]
+    return (snippet or reported or message or [""])[0][:200]
 
 
 def report(mode: str, changes: list, failed: list, returncode: int) -> str:

@@ -37,6 +37,19 @@ def test_chapter_pages_are_built(cold_site, chapter):
     assert "--8<--" not in html  # every include was expanded
 
 
+def test_chapter_pages_say_which_versions_produced_them(cold_site):
+    from importlib import metadata
+    import platform
+
+    torch = metadata.version("torch").split("+")[0]
+    for chapter in CHAPTERS:
+        stamp = re.search(r'<p class="version-stamp">(.*?)</p>', cold_site[1].page(chapter)).group(1)
+        assert f"Python {platform.python_version()}、torch {torch}、numpy {metadata.version('numpy')}" in stamp
+        assert ("scikit-learn" in stamp) == (chapter == "01-scikit-learn")  # only where a snippet imports it
+        assert stamp.endswith(f"代码在 torch 2.4 至 {torch} 上验证过。")  # requirements.in's lower bound
+    assert "version-stamp" not in cold_site[1].page("tags")
+
+
 def test_outputs_appear_under_their_code(cold_site):
     html = cold_site[1].page("05-pytorch-basics")
     outputs = re.findall(r'<div class="snippet-output.*?</code></pre></div>', html, re.DOTALL)
