@@ -14,7 +14,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from page_includes import INCLUDE, find_includes, resolve
+from page_includes import find_includes, resolve
 from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -47,7 +47,7 @@ def on_config(config):
 def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
-    runner = SnippetRunner(root / CACHE_FOLDER)
+    runner = SnippetRunner(root / CACHE_FOLDER, root=root)
     _notebooks.clear()
     for page in list(files.documentation_pages()):
         snippets = [resolve(base, include) for include in find_includes(page.content_string, page.src_uri)]
@@ -114,10 +114,10 @@ def chapter_notebook(markdown: str, results: list) -> nbformat.NotebookNode:
     """The chapter's prose as Markdown cells and its snippets as code cells with their outputs."""
     body = FRONT_MATTER.sub("", markdown)
     cells, start = [], 0
-    for number, (include, result) in enumerate(zip(INCLUDE.finditer(body), results), 1):
-        cells += _markdown_cells(body[start:include.start()], first=not cells)
+    for number, (include, result) in enumerate(zip(find_includes(body, ""), results), 1):
+        cells += _markdown_cells(body[start:include.start], first=not cells)
         cells.append(_code_cell(result, number))
-        start = include.end()
+        start = include.end
     cells += _markdown_cells(body[start:], first=False)
     for number, cell in enumerate(cells, 1):
         cell.id = f"cell-{number}"  # nbformat's random ids would change the file on every build
@@ -143,7 +143,7 @@ def _as_quote(admonition: re.Match) -> str:
 def _code_cell(result, number: int) -> nbformat.NotebookNode:
     outputs = [new_output("stream", name="stdout", text=result.stdout)] if result.stdout else []
     for figure in result.figures:
-        data = {"image/svg+xml": figure.light.read_text(encoding="utf-8"), "text/plain": "<Figure>"}
+        data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))
     source = result.snippet.read_text(encoding="utf-8").rstrip("\n")
     return new_code_cell(source, execution_count=number, outputs=outputs)

@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from page_includes import INCLUDE, Include, find_includes, problem, resolve
+from page_includes import Include, find_includes, problem, resolve
 from snippet_runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
@@ -42,7 +42,7 @@ def on_config(config):
     options = config.extra.get("run_snippets", {})
     _enabled = options.get("enabled", True)
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / CACHE_FOLDER, workers=options.get("workers"))
+        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"))
     _runner.timeout = options.get("timeout", 60)
 
 
@@ -65,8 +65,8 @@ def on_files(files, config):
     for name, result in _results.items():
         for number, figure in enumerate(result.figures, 1):
             stem = _figure_stem(name, number)
-            files.append(File.generated(config, f"{stem}.svg", abs_src_path=str(figure.light)))
-            files.append(File.generated(config, f"{stem}-dark.svg", abs_src_path=str(figure.dark)))
+            files.append(File.generated(config, f"{stem}.svg", content=figure.light))
+            files.append(File.generated(config, f"{stem}-dark.svg", content=figure.dark))
     return files
 
 
@@ -76,7 +76,11 @@ def on_page_markdown(markdown, page, config, files):
     for problem in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(problem)
     markdown = FIGURE_IMAGE.sub(r"![\g<alt>](\g<stem>.svg#only-light)![\g<alt>](\g<stem>-dark.svg#only-dark)", markdown)
-    return INCLUDE.sub(_with_result, markdown)
+    shown, start = [], 0
+    for include in find_includes(markdown, page.file.src_uri):
+        shown += [markdown[start:include.start], _with_result(include, markdown[include.start:include.end])]
+        start = include.end
+    return "".join(shown) + markdown[start:]
 
 
 def on_serve(server, config, builder):
@@ -105,6 +109,8 @@ def _log_summary():
     executed = {name: result for name, result in _results.items() if not result.cached}
     for name, result in executed.items():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
+        for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
+            log.info(note)
     log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache")
 
 
@@ -112,16 +118,16 @@ def _figure_stem(snippet: str, number: int) -> str:
     return f"figures/{snippet.removesuffix('.py')}-{number}"
 
 
-def _with_result(include: re.Match) -> str:
+def _with_result(include: Include, code: str) -> str:
     """The code block followed by its output, or by the error that stops a strict build."""
-    snippet, indent = include.group("path"), include.group("indent")
-    result = _results.get(snippet)
-    if result is None:  # a broken include, already reported: drop it so pymdownx does not crash
-        return _indented(_error_box(f"无法引入 snippets/{snippet}", "文件不存在，或不在 snippets/ 目录里。"), indent)
-    if not result.ok:
-        title = f"运行出错：snippets/{snippet} 第 {result.line or 1} 行"
-        return include.group(0) + _indented(_error_box(title, result.error), indent)
-    return include.group(0) + _indented(_output_block(result.stdout), indent)
+    result = None if include.mistake else _results.get(include.snippet)
+    if result is None:  # refused, already reported: drop it so pymdownx neither crashes nor pastes it
+        why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"
+        return _indented(_error_box(f"无法引入 snippets/{include.snippet}", why), include.indent)
+    if not result.ok:  # what it printed first, then the error, as in a terminal
+        title = f"运行出错：snippets/{include.snippet} 第 {result.line or 1} 行"
+        return code + _indented(_output_block(result.stdout) + _error_box(title, result.error), include.indent)
+    return code.rstrip("\n") + _indented(_output_block(result.stdout), include.indent) + "\n"
 
 
 def _indented(text: str, indent: str) -> str:

@@ -1,39 +1,52 @@
 """Runs snippets in forks of one warm worker, caching results by content.
 
-The build hook and the tests both use `SnippetRunner`, so what is tested is
-what the pages show. torch and matplotlib are imported once, by the worker
-(`snippet_sandbox.py`), and only when some snippet is not cached.
+The build hook and the tests both use `SnippetRunner`, so what is tested is what the pages show.
+torch and matplotlib are imported once, by the worker (`snippet_worker.py`), and only when some
+snippet is not cached. Each run works in a scratch copy of its snippet's folder, outside the
+project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from the copy's root as
+`python snippets/<chapter>/<name>.py` runs from the project's); writes are thrown away.
 """
 
-import ast
-import hashlib
 import json
-import multiprocessing.connection
+import logging
 import os
+import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+
+import process_tree
+import snippet_cache
+
+log = logging.getLogger("mkdocs.hooks.snippet_runner")
 
 HERE = Path(__file__).resolve().parent
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
-_VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
+WORKER_GRACE = 30  # seconds past a snippet's timeout before the worker itself is presumed stuck
+
+
+@dataclass
+class Figure:
+    light: str  # SVG as the snippet drew it
+    dark: str  # the same figure recoloured for the dark scheme
+    data: dict  # the lines, points and texts it shows
 
 
 @dataclass
 class Result:
     snippet: Path
     stdout: str = ""
-    figures: list = field(default_factory=list)  # Figure files, in drawing order
+    stderr: str = ""
+    figures: list = field(default_factory=list)  # Figure, in drawing order
     error: str | None = None
     line: int | None = None
     seconds: float = 0.0
     cached: bool = False
+    notes: list = field(default_factory=list)  # info for the build log, e.g. processes ended after the run
 
     @property
     def ok(self) -> bool:
@@ -41,30 +54,27 @@ class Result:
 
 
 @dataclass
-class Figure:
-    light: Path  # the SVG as the snippet drew it
-    dark: Path  # the same figure recoloured for the dark scheme
-    data: Path  # JSON: the lines, points and texts it shows
-
-    def read_data(self) -> dict:
-        return json.loads(self.data.read_text())
-
-
-@dataclass
 class _Run:
+    id: int
     snippet: Path
+    name: str  # as the reader runs it: snippets/<chapter>/<name>.py
     key: str  # taken at the start: the file may change while it runs
-    out_dir: Path
-    pidfd: int | None  # None when the child finished before we could watch it
+    scratch: Path
+    inputs: dict  # file in the snippet's folder -> its hash when the run started
     started: float = field(default_factory=time.monotonic)
+    pid: int | None = None
 
 
 class SnippetRunner:
-    def __init__(self, cache_dir: Path, timeout: float = 60, workers: int | None = None):
-        self.cache_dir = Path(cache_dir).resolve()  # the child changes its working directory
+    def __init__(self, cache_dir: Path, root: Path | None = None, timeout: float = 60, workers: int | None = None):
+        self.cache_dir = Path(cache_dir).resolve()
+        self.root = Path(root).resolve() if root else None  # snippets under it are named relative to it
         self.timeout = timeout
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
+        self._buffer = b""
+        self._ids = iter(range(1, sys.maxsize))
+        snippet_cache.remove_leftovers(self.cache_dir)
 
     def run_all(self, snippets) -> dict:
         """Results for `snippets`, keyed by absolute path, in the order given."""
@@ -74,7 +84,7 @@ class SnippetRunner:
 
     def cached(self, snippets) -> dict:
         """Results already in the cache, keyed by absolute path; None where a snippet has none."""
-        return {(s := Path(path).resolve()): self._from_cache(s, cache_key(s)) for path in snippets}
+        return {(s := Path(path).resolve()): self._from_cache(s) for path in snippets}
 
     def warm_up(self) -> None:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
@@ -82,140 +92,156 @@ class SnippetRunner:
 
     def close(self) -> None:
         if self._worker:
-            self._worker.stdin.close()  # the worker exits at end of input
+            self._worker.stdin.close()  # the worker ends everything and exits at end of input
             self._worker.wait()
             self._worker = None
 
-    def _from_cache(self, snippet: Path, key: str) -> Result | None:
-        entry = self.cache_dir / key
-        if not (entry / "result.json").exists():
+    def name(self, snippet: Path) -> str:
+        if self.root and snippet.is_relative_to(self.root):
+            return snippet.relative_to(self.root).as_posix()
+        return f"{snippet.parent.name}/{snippet.name}"
+
+    def _from_cache(self, snippet: Path) -> Result | None:
+        stored = snippet_cache.load(self.cache_dir, snippet_cache.key(snippet, self.name(snippet)), snippet.parent)
+        if stored is None:
             return None
-        return _read_result(snippet, entry, cached=True)
+        figures = [Figure(**figure) for figure in stored["figures"]]
+        return Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True)
 
     def _execute(self, todo: list, results: dict) -> None:
-        running = []
+        running = {}
         while todo or running:
             while todo and len(running) < self.workers:
-                running.append(self._start(todo.pop(0)))
-            watched = [run.pidfd for run in running if run.pidfd is not None]
-            deadline = min(run.started for run in running) + self.timeout
-            if len(watched) == len(running):
-                multiprocessing.connection.wait(watched, max(0.0, deadline - time.monotonic()))
-            for run in list(running):
-                timed_out = time.monotonic() - run.started >= self.timeout
-                if run.pidfd is None or timed_out or _exited(run.pidfd):
-                    running.remove(run)
-                    results[run.snippet] = self._finish(run, timed_out)
+                run = self._start(todo.pop(0))
+                running[run.id] = run
+            message = self._next_message(min(run.started for run in running.values()) + self.timeout + WORKER_GRACE)
+            if message is None:  # the worker died or hangs: these runs are lost, the next ones get a new worker
+                death = self._end_worker()
+                for run in running.values():
+                    results[run.snippet] = self._lost(run, death)
+                running.clear()
+            elif "pid" in message:
+                running[message["id"]].pid = message["pid"]
+            else:
+                run = running.pop(message["id"])
+                results[run.snippet] = self._finish(run, message)
 
     def _start(self, snippet: Path) -> _Run:
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        out_dir = Path(tempfile.mkdtemp(prefix="run-", dir=self.cache_dir))
+        name = self.name(snippet)
         worker = self._warm_worker()
-        worker.stdin.write(json.dumps([str(snippet), str(out_dir)]) + "\n")
-        worker.stdin.flush()
-        pid = int(worker.stdout.readline())
+        scratch = Path(tempfile.mkdtemp(prefix="run-", dir=self._runs_dir))
+        folder = scratch / "cwd" / Path(name).parent
+        shutil.copytree(snippet.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        (scratch / "out").mkdir()
+        inputs = {p.relative_to(folder).as_posix(): snippet_cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
+        run = _Run(next(self._ids), snippet, name, snippet_cache.key(snippet, name), scratch, inputs)
+        request = {"id": run.id, "snippet": name, "cwd": str(scratch / "cwd"), "out": str(scratch / "out"),
+                   "timeout": self.timeout}
         try:
-            pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            pidfd = None
-        return _Run(snippet, cache_key(snippet), out_dir, pidfd)
+            worker.stdin.write(json.dumps(request).encode() + b"\n")
+            worker.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker died: _next_message sees its end and reports the run as lost
+        return run
 
     def _warm_worker(self) -> subprocess.Popen:
-        if self._worker is None:
-            self._worker = subprocess.Popen(
-                [sys.executable, str(HERE / "snippet_sandbox.py")],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            )
+        if self._worker is None or self._worker.poll() is not None:
+            self._runs_dir = tempfile.mkdtemp(prefix="snippet-runs-")  # the worker removes it when it exits
+            self._buffer = b""
+            self._worker = subprocess.Popen([sys.executable, str(HERE / "snippet_worker.py"), self._runs_dir],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
         return self._worker
 
-    def _finish(self, run: _Run, timed_out: bool) -> Result:
-        if run.pidfd is not None:
-            if timed_out:
-                signal.pidfd_send_signal(run.pidfd, signal.SIGKILL)
-                multiprocessing.connection.wait([run.pidfd])
-            os.close(run.pidfd)
-        seconds = time.monotonic() - run.started
-        out_dir = run.out_dir
-        shutil.rmtree(out_dir / "cwd", ignore_errors=True)
-        if timed_out:
-            error = f"TimeoutError: still running after {self.timeout:g} s"
-            result = _read_outputs(Result(run.snippet, error=error), out_dir)
-        elif not (out_dir / "result.json").exists():
-            result = _read_outputs(Result(run.snippet, error="the snippet's process died"), out_dir)
+    def _next_message(self, deadline: float) -> dict | None:
+        stdout = self._worker.stdout
+        while b"\n" not in self._buffer:
+            if not select.select([stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                return None
+            chunk = os.read(stdout.fileno(), 1 << 16)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def _end_worker(self) -> str:
+        """Kill the worker if it still runs; how it ended, in words."""
+        if self._worker.poll() is None:
+            self._worker.kill()
+        code = self._worker.wait()
+        self._worker = None
+        return process_tree.describe_status(_wait_status(code)) if code else "it exited"
+
+    def _lost(self, run: _Run, death: str) -> Result:
+        if run.pid:
+            process_tree.kill_group_and_process(run.pid)
+        shutil.rmtree(run.scratch, ignore_errors=True)
+        error = f"the snippet worker died ({death}) while this snippet ran; a new one runs the other snippets"
+        return Result(run.snippet, error=error, seconds=time.monotonic() - run.started)
+
+    def _finish(self, run: _Run, message: dict) -> Result:
+        out = run.scratch / "out"
+        info = _read_json(out / "result.json")
+        result = Result(run.snippet, self._text(run, out / "stdout.txt"), self._text(run, out / "stderr.txt"))
+        result.seconds = time.monotonic() - run.started
+        stack_line = _stack_line(out / "stack.txt", run.name)
+        if message["timed_out"]:
+            result.error, result.line = f"TimeoutError: still running after {self.timeout:g} s", stack_line
+        elif info is None:
+            result.error, result.line = f"the snippet's process died: {message['status']}", stack_line
         else:
-            result = _read_result(run.snippet, out_dir, cached=False)
+            result.error, result.line = info["error"] and self._scrub(run, info["error"]), info["line"]
+            result.figures = [_figure(out, name) for name in info["figures"]]
+        if info and info["network"] and result.ok:
+            result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
+        if result.ok and result.stderr:
+            result.error = f"the snippet wrote to stderr:\n{result.stderr}"
+        ended = (info or {}).get("stragglers", []) + message["stragglers"]
+        if ended:
+            result.notes.append(f"{run.name} left {len(ended)} process(es) running, now ended: {'; '.join(ended)}")
         if result.ok:
-            _store(out_dir, self.cache_dir / run.key)
-            result = _read_result(run.snippet, self.cache_dir / run.key, cached=False)
-        else:  # a failure is never cached: the next build runs it again
-            shutil.rmtree(out_dir, ignore_errors=True)
-        result.seconds = seconds
+            snippet_cache.store(self.cache_dir, run.key, self._entry(run, result, info["opened"]))
+        shutil.rmtree(run.scratch, ignore_errors=True)
         return result
 
+    def _entry(self, run: _Run, result: Result, opened: list) -> dict:
+        folder = run.scratch / "cwd" / Path(run.name).parent
+        read = {Path(path).relative_to(folder).as_posix() for path in opened if Path(path).is_relative_to(folder)}
+        inputs = {name: run.inputs[name] for name in sorted(read & run.inputs.keys())}
+        figures = [figure.__dict__ for figure in result.figures]
+        return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs}
 
-def _exited(pidfd: int) -> bool:
-    return bool(multiprocessing.connection.wait([pidfd], 0))
+    def _text(self, run: _Run, path: Path) -> str:
+        return self._scrub(run, path.read_bytes().decode("utf-8", errors="replace")) if path.exists() else ""
 
-
-def _read_outputs(result: Result, out_dir: Path) -> Result:
-    result.stdout = _text(out_dir / "stdout.txt")
-    stderr = _text(out_dir / "stderr.txt")
-    if stderr and result.ok:
-        result.error = f"the snippet wrote to stderr:\n{stderr}"
-    elif stderr and stderr not in result.error:
-        result.error = f"{stderr}\n{result.error}"
-    return result
-
-
-def _read_result(snippet: Path, out_dir: Path, cached: bool) -> Result:
-    info = json.loads((out_dir / "result.json").read_text())
-    figures = [Figure(out_dir / f"{n}.svg", out_dir / f"{n}-dark.svg", out_dir / f"{n}.json") for n in info["figures"]]
-    result = Result(snippet, figures=figures, error=info["error"], line=info["line"], cached=cached)
-    return _read_outputs(result, out_dir)
+    def _scrub(self, run: _Run, text: str) -> str:
+        """No absolute path of the build machine on a page: the scratch copy reads as the project, '.'."""
+        for folder in (run.scratch / "cwd", self.root):
+            if folder:
+                text = text.replace(str(folder), ".")
+        return text
 
 
-def _store(out_dir: Path, entry: Path) -> None:
-    """Move a finished run into the cache in one rename, so readers never see half of it."""
-    if entry.exists():
-        shutil.rmtree(entry)
-    os.replace(out_dir, entry)
+def _figure(out: Path, name: str) -> Figure:
+    svg = (out / f"{name}.svg").read_text()
+    return Figure(svg, (out / f"{name}-dark.svg").read_text(), json.loads((out / f"{name}.json").read_text()))
 
 
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
-def cache_key(snippet: Path) -> str:
-    """Hash of everything a result depends on: code, local imports, versions, executor."""
-    digest = hashlib.sha256(_ENVIRONMENT)
-    for source in [snippet, *sorted(local_imports(snippet))]:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
-    return digest.hexdigest()[:32]
-
-
-def local_imports(snippet: Path, seen: set | None = None) -> set:
-    """Modules beside the snippet that it imports, directly or through each other."""
-    seen = set() if seen is None else seen
+def _read_json(path: Path) -> dict | None:
     try:
-        tree = ast.parse(snippet.read_bytes())
-    except SyntaxError:
-        return seen  # the run reports it
-    for node in ast.walk(tree):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        for name in names:
-            module = snippet.parent / (name.split(".")[0] + ".py")
-            if module.exists() and module not in seen:
-                seen.add(module)
-                local_imports(module, seen)
-    return seen
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
-def _environment() -> bytes:
-    parts = [sys.version] + [f"{name}=={metadata.version(name)}" for name in _VERSIONED]
-    parts += [(HERE / name).read_text() for name in ("snippet_runner.py", "snippet_sandbox.py")]
-    return "\0".join(parts).encode()
+def _stack_line(stack: Path, name: str) -> int | None:
+    """The snippet's line in a faulthandler dump (most recent call first)."""
+    prefix = f'  File "{name}", line '
+    for line in stack.read_text(errors="replace").splitlines() if stack.exists() else []:
+        if line.startswith(prefix):
+            return int(line[len(prefix):].split()[0])
+    return None
 
 
-_ENVIRONMENT = _environment()
+def _wait_status(returncode: int) -> int:
+    return -returncode if returncode < 0 else returncode << 8

@@ -1,67 +1,86 @@
-"""The warm worker: imports torch and matplotlib once, then forks per snippet.
+"""One snippet's process: a fork of the warm worker that runs the snippet as `python snippet` would.
 
-`python snippet_sandbox.py` reads one request per line on stdin (a JSON pair
-`[snippet, out_dir]`), forks, and answers with the child's pid. The child runs
-the snippet with fresh globals, seeds, warnings filters and figures, and
-writes its stdout, stderr, figures and result.json into out_dir.
+`run(request)` never returns. The process leads its own process group, dies with the worker, and
+adopts every process the snippet leaves behind (a subreaper). It runs the snippet from a scratch
+copy of the project's layout, with fresh globals, seeds, warnings filters and figures; then, as
+Python does at exit, it joins threads and runs exit handlers (pools and DataLoader workers shut
+down cleanly), ends whatever is still running, and writes stdout, stderr, figures and result.json
+into the request's `out` folder. A fault or a timeout dumps the snippet's stack to `stack.txt`.
 """
 
+import atexit
+import faulthandler
+import ipaddress
 import json
+import multiprocessing.process
 import os
 import random
 import runpy
 import signal
 import sys
+import threading
 import traceback
 import warnings
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.colors import to_rgb, to_rgba_array  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import process_tree
+import snippet_figures
 
 SEED = 0
-# Fixed salt and no date: the same figure gives byte-identical SVG.
-SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
+STACK_SIGNAL = signal.SIGUSR2  # the worker sends it on timeout: faulthandler dumps where the snippet is
 
 
-def run(snippet: str, out_dir: str) -> None:
-    """Execute `snippet` as `python snippet` would, writing results to `out_dir`."""
-    out = Path(out_dir).resolve()  # before chdir: results must land in out_dir
-    _isolate(snippet, out)
+def run(request: dict, inherited_fds: list) -> None:
+    """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
+    os.setpgid(0, 0)
+    process_tree.die_with_parent()
+    process_tree.become_subreaper()
+    for fd in inherited_fds:  # the worker's selector and other runs' pidfds
+        os.close(fd)
+    out, snippet = Path(request["out"]), request["snippet"]
+    _isolate(snippet, Path(request["cwd"]), out)
+    guard = _Guard()
+    sys.addaudithook(guard)
     figures = []
-    plt.show = lambda *args, **kwargs: figures.extend(_save_open_figures(out, len(figures)))
+    plt.show = lambda *args, **kwargs: figures.extend(snippet_figures.save_open_figures(out, len(figures)))
+    result = {"error": None, "line": None}
     try:
         runpy.run_path(snippet, run_name="__main__")
-        figures.extend(_save_open_figures(out, len(figures)))
-        result = {"figures": figures, "error": None, "line": None}
+        figures.extend(snippet_figures.save_open_figures(out, len(figures)))
     except SystemExit as exit_:
-        failed = exit_.code not in (None, 0)
-        result = {"figures": figures, "error": f"SystemExit: {exit_.code}" if failed else None, "line": None}
+        if exit_.code not in (None, 0):
+            result = _describe(exit_, snippet)
     except BaseException as exc:  # the snippet's own error, reported to the author
-        result = {"figures": figures, **_describe(exc, snippet)}
-    sys.stdout.flush()
-    sys.stderr.flush()
+        result = _describe(exc, snippet)
+    stragglers = _exit_like_python()
+    result.update(figures=figures, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network)
     (out / "result.json").write_text(json.dumps(result))
+    os._exit(0)
 
 
-def _isolate(snippet: str, out: Path) -> None:
-    """Give the snippet the process state a fresh `python snippet` would see."""
-    work_dir = out / "cwd"
-    work_dir.mkdir()
-    os.chdir(work_dir)  # anything the snippet writes lands in a throwaway folder
+def _isolate(snippet: str, cwd: Path, out: Path) -> None:
+    """Give the snippet the process state a fresh `python snippet` would see, from the scratch copy."""
+    os.chdir(cwd)  # mirrors the project's root; writes land in the throwaway copy
+    os.environ["PWD"] = str(cwd)
+    os.environ.pop("OLDPWD", None)
+    multiprocessing.process.ORIGINAL_DIR = str(cwd)  # spawned processes find the snippet here
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # stdin is the worker's request pipe
-    sys.argv = [snippet]
-    sys.path[0] = str(Path(snippet).parent)
     for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
         os.dup2(os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+    stack = open(out / "stack.txt", "w")
+    faulthandler.enable(file=stack)  # a segmentation fault still tells its line
+    faulthandler.register(STACK_SIGNAL, file=stack, all_threads=False)
+    sys.argv = [snippet]
+    sys.path[0] = str((cwd / snippet).parent)
     warnings.resetwarnings()
     warnings.simplefilter("error")  # a warning the reader would see is a defect
     # ...but not those `python snippet.py` hides: deprecations inside libraries, import and resource warnings.
@@ -72,72 +91,41 @@ def _isolate(snippet: str, out: Path) -> None:
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
-    matplotlib.rcParams.update(SVG_RC)
+    matplotlib.rcParams.update(snippet_figures.SVG_RC)
 
 
-def _save_open_figures(out: Path, already: int) -> list:
-    """Save every open figure (what `plt.show()` would display) in both schemes, then close it."""
-    saved = []
-    for number in plt.get_fignums():
-        figure, name = plt.figure(number), f"fig-{already + len(saved) + 1}"
-        (out / f"{name}.json").write_text(json.dumps(_figure_data(figure)))
-        _save_svg(figure, out / f"{name}.svg")
-        _recolor_for_dark(figure)
-        _save_svg(figure, out / f"{name}-dark.svg")
-        saved.append(name)
-    plt.close("all")
-    return saved
+class _Guard:
+    """Audit hook: records the files the snippet opens (cache inputs) and refuses the network."""
+
+    def __init__(self):
+        self.opened, self.network = set(), None
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            self.opened.add(os.path.abspath(os.fsdecode(args[0])))
+        elif event in ("socket.connect", "socket.sendto") and not _loopback(args[1]):
+            self.network = self.network or f"{args[1][0]}:{args[1][1]}"
+            raise PermissionError(f"snippets must not use the network (connect to {self.network} refused)")
 
 
-def _save_svg(figure, path: Path) -> None:
-    figure.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
-
-
-def _figure_data(figure) -> dict:
-    """What a figure shows, as data the tests can check."""
-    return {"axes": [{
-        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(),
-        "lines": [{"label": line.get_label(), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
-                  for line in ax.get_lines()],
-        "points": [_floats(collection.get_offsets()) for collection in ax.collections],
-        "texts": [text.get_text() for text in ax.texts],
-    } for ax in figure.axes]}
-
-
-def _floats(values) -> list:
-    return np.asarray(values, dtype=float).tolist()
-
-
-DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
-
-
-def _recolor_for_dark(figure) -> None:
-    """Greys swap ends (black text turns light, white boxes turn dark); colours lighten a little."""
-    figure.patch.set_alpha(0)
-    for ax in figure.axes:
-        ax.patch.set_alpha(0)
-    artists = figure.findobj()
-    artists += [a.arrow_patch for a in artists if getattr(a, "arrow_patch", None)]  # not a child of its annotation
-    for artist in artists:
-        for prop in ("color", "facecolor", "edgecolor", "markerfacecolor", "markeredgecolor"):
-            getter, setter = getattr(artist, f"get_{prop}", None), getattr(artist, f"set_{prop}", None)
-            if getter and setter and artist is not figure.patch:
-                _recolor(getter, setter)
-
-
-def _recolor(getter, setter) -> None:
+def _loopback(address) -> bool:
+    if not isinstance(address, tuple):
+        return True  # a Unix socket stays on this machine
     try:
-        colors = to_rgba_array(getter())
-    except (ValueError, TypeError):
-        return  # 'auto', colormaps and the like stay as they are
-    if len(colors) == 0:
-        return
-    rgb, alpha = colors[:, :3], colors[:, 3:]
-    grey = rgb.max(axis=1, keepdims=True) - rgb.min(axis=1, keepdims=True) < 0.1
-    lightness = rgb.mean(axis=1, keepdims=True)
-    dark = np.where(grey, DARK_FG + (DARK_BG - DARK_FG) * lightness, rgb + (1 - rgb) * 0.3)
-    new = np.hstack([dark, alpha])
-    setter(new[0] if len(new) == 1 else new)
+        return ipaddress.ip_address(address[0]).is_loopback
+    except ValueError:
+        return address[0] == "localhost"
+
+
+def _exit_like_python() -> list:
+    """What interpreter exit does (join threads, run exit handlers, flush), then end leftovers."""
+    for step in (threading._shutdown, atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001 - shown like Python shows an error in an exit handler
+            print(f"Exception ignored at exit: {exc!r}", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    return process_tree.end_children()
 
 
 def _describe(exc: BaseException, snippet: str) -> dict:
@@ -149,20 +137,3 @@ def _describe(exc: BaseException, snippet: str) -> dict:
     line = tb.stack[starts[-1]].lineno
     tb.stack = traceback.StackSummary.from_list(tb.stack[starts[0]:])
     return {"error": "".join(tb.format()), "line": line}
-
-
-def serve() -> None:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps finished children
-    for request in sys.stdin:
-        snippet, out_dir = json.loads(request)
-        pid = os.fork()
-        if pid == 0:
-            try:
-                run(snippet, out_dir)
-            finally:
-                os._exit(0)
-        print(pid, flush=True)
-
-
-if __name__ == "__main__":
-    serve()

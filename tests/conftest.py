@@ -32,7 +32,7 @@ SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache", "README.md")}
 # One executor, one cache for the whole session: snippets run once, in parallel.
-RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), timeout=60)
+RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), root=ROOT, timeout=60)
 
 
 @pytest.hookimpl(tryfirst=True)

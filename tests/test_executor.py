@@ -14,6 +14,8 @@ plt.figure()                     # a figure left open, never shown
 leaked_global = 1
 with open("written-by-snippet.txt", "w") as f:
     f.write("x")
+from pathlib import Path
+(Path(__file__).parent / "model.pt").write_text("weights")  # beside the snippet, as tutorials do
 """
 
 CHECKS = """
@@ -27,7 +29,9 @@ assert math.pi > 3.14
 assert sys.argv == [__file__], sys.argv
 assert plt.get_fignums() == []
 assert "leaked_global" not in globals()
-assert os.listdir(".") == []
+from pathlib import Path
+assert os.listdir(".") == [Path(__file__).parts[0]]  # the project's layout, nothing another snippet wrote
+assert not (Path(__file__).parent / "model.pt").exists()
 print(random.random(), np.random.rand(), torch.rand(1).item())
 """
 
@@ -44,6 +48,7 @@ def test_snippets_cannot_leak_state_into_each_other(runner, tmp_path):
     assert leaky.ok and checks.ok, checks.error
     assert len(leaky.figures) == 1  # the figure left open is still captured at the end
     assert leaky.stdout == checks.stdout  # both start from the same seeds
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.py", "leaky.py"]  # writes were thrown away
 
 
 def test_editing_an_imported_local_module_reruns_the_snippet(runner, tmp_path):
@@ -65,7 +70,7 @@ def test_one_failure_among_many_keeps_the_other_results(runner, tmp_path):
     results = runner.run_all(snippets)  # in parallel, one worker per core
     assert list(results) == snippets  # in the order given, whatever finished first
     assert [r.ok for r in results.values()] == [True, True, True, False, True, True]
-    assert f'File "{snippets[3]}", line 2' in results[snippets[3]].error
+    assert f'File "{runner.name(snippets[3])}", line 2' in results[snippets[3]].error  # as the reader runs it
     cached = runner.cached(snippets)
     assert [r is not None for r in cached.values()] == [True, True, True, False, True, True]
 

@@ -13,7 +13,7 @@ SVG_BUDGET = 100 * 1024
 def figure_data(snippet_results, name: str, number: int = 1) -> dict:
     result = snippet_results[ROOT / "snippets" / name]
     assert result.ok, result.error
-    return result.figures[number - 1].read_data()
+    return result.figures[number - 1].data
 
 
 def test_loss_curve_marks_the_minimum_at_w_2(snippet_results):

@@ -1,0 +1,98 @@
+"""The executor's cache: one file per result, written atomically, checked whenever it is read.
+
+An entry is `<key>.json` in the cache folder: a first line holding the SHA-256 of the rest, then
+the result as JSON. The key covers the snippet's path and code, the versions that run it and the
+executor's own code; the entry lists the files the snippet read from its folder, with their
+hashes, and is reused only while they are unchanged. A damaged entry is discarded (the snippet
+runs again) with an info line, not a warning: the cache is the build's own state.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.hooks.snippet_cache")
+
+HERE = Path(__file__).resolve().parent
+_VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
+_EXECUTOR = ("snippet_cache.py", "snippet_runner.py", "snippet_worker.py", "snippet_sandbox.py",
+             "snippet_figures.py", "process_tree.py")
+
+
+def key(snippet: Path, name: str) -> str:
+    """Hash of the snippet's name and code, the versions and the executor."""
+    digest = hashlib.sha256(_ENVIRONMENT)
+    digest.update(name.encode() + b"\0" + snippet.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def store(cache_dir: Path, entry_key: str, result: dict) -> None:
+    body = json.dumps(result, ensure_ascii=False, sort_keys=True).encode()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".partial-")
+    with os.fdopen(fd, "wb") as file:
+        file.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    os.replace(temporary, cache_dir / f"{entry_key}.json")  # readers see all of it or none
+
+
+def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
+    """The stored result, if it is whole and the files it read in `folder` are unchanged."""
+    path = cache_dir / f"{entry_key}.json"
+    try:
+        checksum, body = path.read_bytes().split(b"\n", 1)
+    except (FileNotFoundError, ValueError):
+        if path.exists():
+            return _discard(path, "it is incomplete")
+        return None
+    if hashlib.sha256(body).hexdigest().encode() != checksum:
+        return _discard(path, "its checksum does not match")
+    result = json.loads(body)
+    changed = [name for name, digest in result["inputs"].items() if _hash_or_none(folder / name) != digest]
+    if changed:
+        log.info(f"Cached result of {result['snippet']} is out of date: {', '.join(changed)} changed")
+        return None
+    return result
+
+
+def remove_leftovers(cache_dir: Path) -> None:
+    """Folders and partial files from older executors or from builds that were killed mid-write."""
+    if not cache_dir.is_dir():
+        return
+    for path in cache_dir.iterdir():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(".partial-") and time.time() - path.stat().st_mtime > 600:
+            path.unlink(missing_ok=True)  # not one a concurrent build is writing right now
+
+
+def _discard(path: Path, why: str) -> None:
+    log.info(f"Discarded the cache entry {path.name}: {why}; the snippet runs again")
+    path.unlink(missing_ok=True)
+    return None
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return file_hash(path)
+    except OSError:
+        return None
+
+
+def _environment() -> bytes:
+    parts = [sys.version] + [f"{name}=={metadata.version(name)}" for name in _VERSIONED]
+    parts += [(HERE / name).read_text() for name in _EXECUTOR]
+    return "\0".join(parts).encode()
+
+
+_ENVIRONMENT = _environment()

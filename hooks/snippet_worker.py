@@ -1,0 +1,132 @@
+"""The warm worker: imports torch and matplotlib once, forks one process per snippet, supervises it.
+
+    python snippet_worker.py RUNS_DIR
+
+Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout"}.
+The worker forks (see snippet_sandbox.run) and answers {"id", "pid"}; when that process has ended
+and nothing it started is left alive, it answers {"id", "status", "timed_out", "stragglers"}.
+A snippet still running at its timeout has its stack dumped, then its whole tree is killed.
+
+The worker is a subreaper: processes that outlive a dead snippet are adopted and ended here. When
+the build ends (stdin closes) or dies (parent-death signal), every snippet process dies too and
+RUNS_DIR is removed.
+"""
+
+import json
+import os
+import selectors
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import process_tree
+import snippet_sandbox
+
+STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
+
+
+@dataclass
+class _Run:
+    id: int
+    pid: int
+    pidfd: int
+    out: Path
+    deadline: float
+    timed_out: bool = False
+
+
+class Worker:
+    def __init__(self):
+        self.selector = selectors.DefaultSelector()
+        self.runs = {}  # pid -> _Run
+        self._pending = b""
+
+    def serve(self) -> None:
+        self.selector.register(0, selectors.EVENT_READ)
+        while True:
+            deadlines = [run.deadline for run in self.runs.values() if not run.timed_out]
+            wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            for key, _ in self.selector.select(wait):
+                if key.fd == 0 and not self._read_requests():
+                    return  # the build closed the pipe, or died
+                if key.data:
+                    self._finish(key.data)
+            for run in [r for r in self.runs.values() if not r.timed_out and time.monotonic() >= r.deadline]:
+                self._time_out(run)
+
+    def _read_requests(self) -> bool:
+        chunk = os.read(0, 1 << 16)
+        self._pending += chunk
+        *lines, self._pending = self._pending.split(b"\n")
+        for line in lines:
+            self._start(json.loads(line))
+        return bool(chunk)
+
+    def _start(self, request: dict) -> None:
+        inherited = [self.selector.fileno(), *(run.pidfd for run in self.runs.values())]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                snippet_sandbox.run(request, inherited)
+            finally:
+                os._exit(70)  # only reached if the sandbox itself broke
+        run = _Run(request["id"], pid, os.pidfd_open(pid), Path(request["out"]), time.monotonic() + request["timeout"])
+        self.runs[pid] = run
+        self.selector.register(run.pidfd, selectors.EVENT_READ, run)
+        _answer({"id": run.id, "pid": pid})
+
+    def _time_out(self, run: _Run) -> None:
+        run.timed_out = True
+        stack = run.out / "stack.txt"
+        try:
+            os.kill(run.pid, snippet_sandbox.STACK_SIGNAL)
+        except ProcessLookupError:
+            return
+        give_up = time.monotonic() + STACK_DUMP_WAIT
+        while time.monotonic() < give_up and not (stack.exists() and stack.stat().st_size):
+            time.sleep(0.01)
+        process_tree.kill_group_and_process(run.pid)
+
+    def _finish(self, run: _Run) -> None:
+        _, status = os.waitpid(run.pid, 0)
+        process_tree.kill_group_and_process(run.pid)  # what is left of its process group
+        self.selector.unregister(run.pidfd)
+        os.close(run.pidfd)
+        del self.runs[run.pid]
+        stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
+        _answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
+                 "stragglers": stragglers})
+
+    def end_everything(self) -> None:
+        for pid in self.runs:
+            process_tree.kill_group_and_process(pid)
+        process_tree.end_children()
+
+
+def _answer(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def _terminate(signum, frame):
+    raise SystemExit(1)
+
+
+def main(runs_dir: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which then closes our stdin
+    signal.signal(signal.SIGTERM, _terminate)
+    process_tree.die_with_parent(signal.SIGTERM)
+    process_tree.become_subreaper()
+    worker = Worker()
+    try:
+        worker.serve()
+    finally:
+        worker.end_everything()
+        shutil.rmtree(runs_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
