@@ -52,16 +52,16 @@ def on_files(files, config):
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
     includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
-    runnable = {inc.snippet: path for inc in includes if (path := resolve(base, inc))}
-    broken = [inc for inc in includes if inc.snippet not in runnable]
+    broken = [inc for inc in includes if problem(base, inc)]
+    runnable = {inc.snippet: resolve(base, inc) for inc in includes if inc not in broken}
     results = _runner.run_all(runnable.values())
     _results.clear()
     _results.update({name: results[path] for name, path in runnable.items()})
     _log_summary()
     problems = [_broken_include_message(inc, base) for inc in broken]
-    problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc.snippet in _results]
-    for problem in filter(None, problems):
-        log.error(problem)
+    problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc not in broken]
+    for message in filter(None, problems):
+        log.error(message)
     for name, result in _results.items():
         for number, figure in enumerate(result.figures, 1):
             stem = _figure_stem(name, number)
@@ -73,8 +73,8 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     if not _enabled:
         return markdown
-    for problem in _figure_ref_problems(page.file.content_string, page.file.src_uri):
-        log.error(problem)
+    for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
+        log.error(mistake)
     markdown = FIGURE_IMAGE.sub(r"![\g<alt>](\g<stem>.svg#only-light)![\g<alt>](\g<stem>-dark.svg#only-dark)", markdown)
     shown, start = [], 0
     for include in find_includes(markdown, page.file.src_uri):

@@ -175,9 +175,10 @@ class SnippetRunner:
     def _lost(self, run: _Run, death: str) -> Result:
         if run.pid:
             process_tree.kill_group_and_process(run.pid)
-        shutil.rmtree(run.scratch, ignore_errors=True)
         error = f"the snippet worker died ({death}) while this snippet ran; a new one runs the other snippets"
-        return Result(run.snippet, error=error, seconds=time.monotonic() - run.started)
+        stdout = self._text(run, run.scratch / "out" / "stdout.txt")  # what it printed before
+        shutil.rmtree(run.scratch, ignore_errors=True)
+        return Result(run.snippet, stdout, error=error, seconds=time.monotonic() - run.started)
 
     def _finish(self, run: _Run, message: dict) -> Result:
         out = run.scratch / "out"

@@ -127,14 +127,37 @@ class SiteCopy:
 
     def build(self, site: str = "site", cwd: Path | None = None, **env) -> Build:
         """`mkdocs build --strict` from the copy's root, or from `cwd` with `-f` pointing at it."""
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **env}
         config = ["-f", str(self.root / "mkdocs.yml")] if cwd else []
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", *config, "-d", str(self.root / site)]
-        done = subprocess.run(command, cwd=cwd or self.root, env=env, capture_output=True, text=True, timeout=240)
+        done = subprocess.run(command, cwd=cwd or self.root, env=self.env(**env), capture_output=True, text=True, timeout=240)
         return Build(done.returncode, done.stdout + done.stderr, self.root / site)
+
+    def env(self, **extra) -> dict:
+        # Every process a build starts inherits the marker, so the tests can find any left behind.
+        return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_COPY": str(self.root), **extra}
+
+    def live_processes(self) -> list:
+        """Command lines of the processes, started by this copy's builds, that are still alive."""
+        alive = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                marked = f"SITE_COPY={self.root}\0".encode() in (proc / "environ").read_bytes() + b"\0"
+                if marked and (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                continue  # ended meanwhile, or not ours to read
+        return alive
 
     def write(self, relative: str, text: str) -> None:
         (self.root / relative).write_text(text, encoding="utf-8")
+
+    def add_snippet(self, name: str, code: str, page: str = "docs/05-pytorch-basics.md") -> int:
+        """A new snippet in the page's chapter, included at the end of the page; the include's line."""
+        chapter = Path(page).stem
+        self.write(f"snippets/{chapter}/{name}", code)
+        text = (self.root / page).read_text(encoding="utf-8")
+        self.write(page, text + f'\n```python\n--8<-- "{chapter}/{name}"\n```\n')
+        return text.count("\n") + 3
 
     def seed_cache(self, other: "SiteCopy") -> None:
         shutil.copytree(other.root / ".cache", self.root / ".cache")

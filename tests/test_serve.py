@@ -79,5 +79,16 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page):
     assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in process.communicate(timeout=30)[0]
 
 
+def test_serve_recovers_when_a_snippet_kills_the_worker(server):
+    copy, url, process = server
+    original = (copy.root / SNIPPET).read_text()
+    copy.write(SNIPPET, "import os, signal\nprint('worker', 'goodbye', sep='+', flush=True)\nos.kill(os.getppid(), signal.SIGKILL)\n")
+    wait_for(lambda: "the snippet worker died" in fetch(url), "the error on the page", seconds=30)
+    assert "worker+goodbye" in fetch(url)  # what it printed before, above the error
+    copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("新的 worker")\n'))
+    wait_for(lambda: "新的 worker" in fetch(url), "the next rebuild, in a new worker", seconds=30)
+    assert process.poll() is None
+
+
 def test_serve_binds_to_loopback_by_default():
     assert load_config(str(ROOT / "mkdocs.yml")).dev_addr.host == "127.0.0.1"

@@ -1,0 +1,215 @@
+"""A snippet is arbitrary code: whatever it does, the build stays correct, names the snippet, page and
+line, leaves no process behind, keeps a valid cache and never touches the repo."""
+
+import hashlib
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from test_build import summary
+
+PAGE = "docs/05-pytorch-basics.md"
+CHAPTER = "snippets/05-pytorch-basics"
+
+
+def gone(copy, seconds: float = 15) -> list:
+    """The copy's processes still alive after waiting up to `seconds` for them to end."""
+    deadline = time.monotonic() + seconds
+    while (alive := copy.live_processes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+def assert_clean(copy) -> None:
+    """No process left, only whole cache entries, no change to the sources (git status)."""
+    assert gone(copy) == []
+    entries = list((copy.root / ".cache/snippets").iterdir())
+    assert entries and all(entry.suffix == ".json" and entry.is_file() for entry in entries)
+    for entry in entries:
+        checksum, body = entry.read_bytes().split(b"\n", 1)
+        assert hashlib.sha256(body).hexdigest().encode() == checksum, entry
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=copy.root, capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+
+
+@pytest.fixture
+def repo(site_copy):
+    """The site copy as a git repository, so `git status` shows anything a snippet wrote."""
+    site_copy.write(".gitignore", "/site/\n/.cache/\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "copy"]):
+        subprocess.run(git + command, cwd=site_copy.root, check=True)
+    return site_copy
+
+
+def commit(copy) -> None:
+    subprocess.run(["git", "add", "-A"], cwd=copy.root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "edit"],
+                   cwd=copy.root, check=True)
+
+
+SUCCEEDING = {
+    "background.py": 'import os\nos.system("(sleep 2.5; echo LATE ERR >&2) &")\nprint("started a background job")\n',
+    "spawn_pool.py": (
+        "import multiprocessing\n\n\ndef square(x):\n    return x * x\n\n\n"
+        'if __name__ == "__main__":\n    with multiprocessing.get_context("spawn").Pool(2) as pool:\n'
+        "        print(pool.map(square, range(5)))\n"
+    ),
+    "persistent_loader.py": (
+        "import torch\nfrom torch.utils.data import DataLoader, TensorDataset\n\n"
+        "loader = DataLoader(TensorDataset(torch.arange(8.0)), batch_size=4, num_workers=2, persistent_workers=True)\n"
+        "for epoch in range(2):\n    print(sorted(x for (batch,) in loader for x in batch.tolist()))\n"
+    ),
+    "odd_bytes.py": 'import sys\nsys.stdout.buffer.write(b"bytes: \\xff\\xfe end\\n")\n',
+    "writes_everywhere.py": (
+        "import os\nfrom pathlib import Path\n\n"
+        'Path("docs").mkdir()\nPath("docs/evil.md").write_text("# evil")  # as if from the project\'s root\n'
+        'Path(__file__).parents[2].joinpath("docs", "evil2.md").write_text("# evil")\n'
+        'Path(__file__).with_name("model.pt").write_bytes(b"weights")\n'
+        'Path(__file__).with_name("type_and_grad.py").write_text("raise SystemExit(1)")\n'
+        'print("cwd:", os.getcwd())\nprint("file:", Path(__file__).resolve())\n'
+    ),
+}
+
+
+def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo):
+    for name, code in SUCCEEDING.items():
+        repo.add_snippet(name, code)
+    commit(repo)
+    build = repo.build()
+    assert build.returncode == 0, build.log
+    assert re.search(rf"INFO .*{CHAPTER}/background.py left \d process\(es\) running, now ended: .*sleep 2.5", build.log)
+    page = build.page("05-pytorch-basics")
+    assert "[0, 1, 4, 9, 16]" in page  # the spawn pool found the snippet's function
+    assert page.count("[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]") == 2  # one epoch, every sample, twice
+    assert "bytes: \ufffd\ufffd end" in page  # undecodable bytes shown as such, not a crash
+    assert "cwd: .\n" in page and f"file: ./{CHAPTER}/writes_everywhere.py" in page  # no build paths
+    assert str(repo.root) not in page and "snippet-runs-" not in page
+    assert_clean(repo)  # the writes went to a scratch copy, the background job was ended
+    time.sleep(3)  # past the moment the background job would have written LATE ERR
+    again = repo.build()
+    assert again.returncode == 0, again.log
+    assert summary(again.log) == (0, len(list((repo.root / "snippets").rglob("*.py"))))
+
+
+FAILING = {  # name -> (code, line the error names, what the error says)
+    "exit_status.py": ("print('before')\nimport os\nos._exit(3)\n", 1, "the snippet's process died: exit status 3"),
+    "sigkill.py": ("import os, signal\nprint('about to die')\nos.kill(os.getpid(), signal.SIGKILL)\n", 1,
+                   "the snippet's process died: killed by signal 9 (SIGKILL: killed)"),
+    "segfault.py": ("import ctypes\nprint('crash next')\nctypes.string_at(0)\n", 3,
+                    "the snippet's process died: killed by signal 11 (SIGSEGV: segmentation fault)"),
+    "sys_exit.py": ("import sys\nprint('partial')\nsys.exit(2)\n", 3, "SystemExit: 2"),
+    "looping.py": ('import subprocess\nsubprocess.Popen(["sleep", "319"])\nwhile True: pass\n', 3,
+                   "TimeoutError: still running after 3 s"),
+    "network.py": (
+        'import socket, sys\nsock = socket.socket()\ntry:\n    sys.audit("socket.connect", sock, ("192.0.2.1", 80))\n'
+        "except PermissionError as refused:\n    print(refused)\n", 1,
+        "the snippet tried to use the network (192.0.2.1:80): the site must build offline",
+    ),
+}
+
+
+def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo):
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 3"))
+    includes = {name: repo.add_snippet(name, code) for name, (code, _, _) in FAILING.items()}
+    latin1 = repo.add_snippet("latin1.py", "")
+    (repo.root / CHAPTER / "latin1.py").write_bytes(b"# -*- coding: latin-1 -*-\nprint('caf\xe9')\n")
+    commit(repo)
+    build = repo.build()
+    assert build.returncode != 0
+    for name, (_, line, message) in FAILING.items():
+        assert f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{includes[name]})" in build.log
+        assert message in build.log, name
+    assert f'{PAGE}:{latin1}: cannot include "05-pytorch-basics/latin1.py": it is not UTF-8' in build.log
+    assert_clean(repo)  # `sleep 319` ended with its snippet
+
+
+def test_output_printed_before_a_failure_is_shown_above_the_error(repo):
+    repo.add_snippet("sys_exit.py", FAILING["sys_exit.py"][0])
+    process = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(repo.root / "site")],
+                             cwd=repo.root, env=repo.env(), capture_output=True, text=True, timeout=240)
+    assert process.returncode == 0  # not strict: the page shows the error
+    page = (repo.root / "site/05-pytorch-basics/index.html").read_text(encoding="utf-8")
+    output, error = page.rfind("partial"), page.find("运行出错：snippets/05-pytorch-basics/sys_exit.py 第 3 行")
+    assert 0 < output < error
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig):
+    site_copy.add_snippet("looping.py", FAILING["looping.py"][0].replace("319", "3191"))
+    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=site_copy.root,
+                             env=site_copy.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any("sleep 3191" in p for p in site_copy.live_processes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert any("sleep 3191" in p for p in site_copy.live_processes()), "the snippet never started"
+    build.send_signal(sig)  # to mkdocs alone, not to its process group
+    build.wait(timeout=30)
+    assert gone(site_copy) == []
+
+
+def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_copy):
+    line = site_copy.add_snippet("kills_worker.py", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert f"{CHAPTER}/kills_worker.py:1: snippet failed (included by {PAGE}:{line})" in build.log
+    assert "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran" in build.log
+    site_copy.write(f"{CHAPTER}/kills_worker.py", "print('a new worker')\n")
+    again = site_copy.build()
+    assert again.returncode == 0, again.log
+    assert "a new worker" in again.page("05-pytorch-basics")
+    assert gone(site_copy) == []
+
+
+def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
+    site_copy.write(f"{CHAPTER}/data.csv", "x,y\n1,2\n")
+    site_copy.add_snippet("reads_data.py", 'from pathlib import Path\n\nprint(Path(__file__).with_name("data.csv").read_text())\n')
+    assert site_copy.build().returncode == 0
+    site_copy.write(f"{CHAPTER}/data.csv", "x,y\n3,4\n")
+    entries = sorted((site_copy.root / ".cache/snippets").glob("*.json"))
+    entries[0].write_bytes(entries[0].read_bytes()[:-40])  # truncated
+    entries[1].write_bytes(b"")  # empty
+    (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").mkdir()
+    build = site_copy.build()
+    assert build.returncode == 0, build.log
+    assert len(re.findall(r"INFO .*Discarded the cache entry \w+\.json: it is incomplete|checksum", build.log)) == 2
+    assert f"Cached result of {CHAPTER}/reads_data.py is out of date: data.csv changed" in build.log
+    assert summary(build.log)[0] == 3  # the two damaged entries and the snippet whose data changed
+    assert "3,4" in build.page("05-pytorch-basics")
+    assert not (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").exists()
+
+
+INCLUDE_FORMS = {  # how a page writes it -> whether it runs (else the build refuses it)
+    "--8<-- '05-pytorch-basics/raises.py'": True,
+    '--8<--  "05-pytorch-basics/raises.py"': True,
+    '-8<- "05-pytorch-basics/raises.py"': True,
+    '--8<--\n05-pytorch-basics/raises.py\n--8<--': False,
+    '--8<-- "05-pytorch-basics/raises.py"\n--8<-- "05-pytorch-basics/type_and_grad.py"': False,
+    'print("hi")\n--8<-- "05-pytorch-basics/raises.py"': False,
+    '--8<-- "05-pytorch-basics/raises.py:1:2"': False,
+}
+
+
+def test_every_include_pymdownx_accepts_is_run_or_refused(site_copy):
+    site_copy.write(f"{CHAPTER}/raises.py", "raise RuntimeError('shown code must have run')\n")
+    text = (site_copy.root / PAGE).read_text()
+    lines = {}
+    for form in INCLUDE_FORMS:
+        lines[form] = text.count("\n") + 3
+        text += f"\n```python\n{form}\n```\n"
+    lines["stray"] = text.count("\n") + 2
+    text += '\n--8<-- "05-pytorch-basics/raises.py"\n'
+    site_copy.write(PAGE, text)
+    build = site_copy.build()
+    assert build.returncode != 0
+    for form, runs in INCLUDE_FORMS.items():
+        if runs:
+            assert f"{CHAPTER}/raises.py:1: snippet failed (included by {PAGE}:{lines[form]})" in build.log, form
+        else:  # named at its first include line
+            line = lines[form] + [n for n, text in enumerate(form.split("\n")) if "8<-" in text][0]
+            assert re.search(rf"{PAGE}:{line}: cannot include .*: ", build.log), form
+    assert f"{PAGE}:{lines['stray']}: cannot include \"05-pytorch-basics/raises.py\": an include must be a code block" in build.log
