@@ -141,7 +141,8 @@ def _as_quote(admonition: re.Match) -> str:
 
 
 def _code_cell(result, number: int) -> nbformat.NotebookNode:
-    outputs = [new_output("stream", name="stdout", text=result.stdout)] if result.stdout else []
+    outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),
+               ("stderr", result.stderr)) if text]
     for figure in result.figures:
         data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))

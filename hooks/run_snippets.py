@@ -19,7 +19,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from page_includes import Include, find_includes, problem, resolve
-from snippet_runner import CACHE_FOLDER, SnippetRunner
+from snippet_runner import CACHE_FOLDER, Limits, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
@@ -44,6 +44,10 @@ def on_config(config):
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
         _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"))
     _runner.timeout = options.get("timeout", 60)
+    defaults = Limits()
+    _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
+                            options.get("max_output_kb", defaults.output_kb),
+                            options.get("max_figure_kb", defaults.figure_kb))
 
 
 @event_priority(60)  # before chapter_notebooks and mkdocs-jupyter, which use the results
@@ -124,24 +128,28 @@ def _with_result(include: Include, code: str) -> str:
     if result is None:  # refused, already reported: drop it so pymdownx neither crashes nor pastes it
         why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"
         return _indented(_error_box(f"无法引入 snippets/{include.snippet}", why), include.indent)
+    printed = _output_block(result.stdout, "输出", "snippet-output") + _output_block(
+        result.stderr, "标准错误（stderr）", "snippet-output snippet-stderr")
     if not result.ok:  # what it printed first, then the error, as in a terminal
         title = f"运行出错：snippets/{include.snippet} 第 {result.line or 1} 行"
-        return code + _indented(_output_block(result.stdout) + _error_box(title, result.error), include.indent)
-    return code.rstrip("\n") + _indented(_output_block(result.stdout), include.indent) + "\n"
+        return code + _indented(printed + _error_box(title, result.error), include.indent)
+    return code.rstrip("\n") + _indented(printed, include.indent) + "\n"
 
 
 def _indented(text: str, indent: str) -> str:
     return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
 
 
-def _output_block(stdout: str) -> str:
-    text = stdout.rstrip("\n")
+def _output_block(printed: str, title: str, classes: str) -> str:
+    text = printed.rstrip("\n")
     if not text:
         return ""
     lines = text.count("\n") + 1
-    title = "输出" if lines <= SCROLL_AFTER_LINES else f"输出（共 {lines} 行，可滚动查看）"
+    if lines > SCROLL_AFTER_LINES:
+        title += f"（共 {lines} 行，可滚动查看）"
     fence = "`" * max(3, _longest_backtick_run(text) + 1)
-    return f'\n\n{fence} {{ .text .snippet-output title="{title}" }}\n{text}\n{fence}'
+    classes = " ".join(f".{name}" for name in classes.split())
+    return f'\n\n{fence} {{ .text {classes} title="{title}" }}\n{text}\n{fence}'
 
 
 def _error_box(title: str, details: str) -> str:

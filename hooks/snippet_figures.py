@@ -9,10 +9,27 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_rgb, to_rgba_array  # noqa: E402
 
-# Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font.
-SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
+CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk
+CJK_HINT = f"Chinese text in figures needs the font {CJK_FONT}: install it (apt-get install fonts-noto-cjk)"
+# Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font
+# on the reader's side. Glyphs DejaVu Sans lacks (Chinese) fall back to the CJK font.
+SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path", "font.family": ["DejaVu Sans", CJK_FONT]}
+
+
+def _know_cjk_font() -> bool:
+    """Whether matplotlib knows the CJK font; its font list may predate installing the font."""
+    if any(font.name == CJK_FONT for font in font_manager.fontManager.ttflist):
+        return True
+    for path in font_manager.findSystemFonts():
+        if "NotoSansCJK" in path:
+            font_manager.fontManager.addfont(path)
+    return any(font.name == CJK_FONT for font in font_manager.fontManager.ttflist)
+
+
+HAS_CJK_FONT = _know_cjk_font()
 DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
 
 
@@ -37,7 +54,7 @@ def _save_svg(figure, path: Path) -> None:
 def figure_data(figure) -> dict:
     """What a figure shows, as data the tests can check."""
     return {"axes": [{
-        "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(),
+        "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(),
         "lines": [{"label": line.get_label(), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
                   for line in ax.get_lines()],
         "points": [_floats(collection.get_offsets()) for collection in ax.collections],

@@ -21,12 +21,23 @@ from pathlib import Path
 
 import process_tree
 import snippet_cache
+from terminal_output import screen_text
 
 log = logging.getLogger("mkdocs.hooks.snippet_runner")
 
 HERE = Path(__file__).resolve().parent
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 WORKER_GRACE = 30  # seconds past a snippet's timeout before the worker itself is presumed stuck
+# tqdm's defaults: a bar without elapsed time and rate, so two builds print the same bar.
+TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_NCOLS": "72"}
+
+
+@dataclass
+class Limits:
+    """What one snippet may produce (extra.run_snippets in mkdocs.yml)."""
+    output_lines: int = 500
+    output_kb: int = 100
+    figure_kb: int = 1024
 
 
 @dataclass
@@ -66,10 +77,12 @@ class _Run:
 
 
 class SnippetRunner:
-    def __init__(self, cache_dir: Path, root: Path | None = None, timeout: float = 60, workers: int | None = None):
+    def __init__(self, cache_dir: Path, root: Path | None = None, timeout: float = 60, workers: int | None = None,
+                 limits: Limits | None = None):
         self.cache_dir = Path(cache_dir).resolve()
         self.root = Path(root).resolve() if root else None  # snippets under it are named relative to it
         self.timeout = timeout
+        self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
         self._buffer = b""
@@ -80,6 +93,8 @@ class SnippetRunner:
         """Results for `snippets`, keyed by absolute path, in the order given."""
         results = self.cached(snippets)
         self._execute([snippet for snippet, result in results.items() if result is None], results)
+        for result in results.values():
+            result.error = result.error or self._over_limits(result)
         return results
 
     def cached(self, snippets) -> dict:
@@ -100,6 +115,23 @@ class SnippetRunner:
         if self.root and snippet.is_relative_to(self.root):
             return snippet.relative_to(self.root).as_posix()
         return f"{snippet.parent.name}/{snippet.name}"
+
+    def _over_limits(self, result: Result) -> str | None:
+        """Why the result is too big for a page, with what to do about it; None when it fits."""
+        limit = self.limits
+        for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+            lines, kb = text.count("\n"), len(text.encode()) / 1024
+            if lines > limit.output_lines or kb > limit.output_kb:
+                return (f"the snippet printed {lines} lines ({kb:.0f} KB) to {stream}; a page shows at most "
+                        f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
+                        "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary")
+        for number, figure in enumerate(result.figures, 1):
+            kb = len(figure.light.encode()) / 1024
+            if kb > limit.figure_kb:
+                return (f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
+                        "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
+                        "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)")
+        return None
 
     def _from_cache(self, snippet: Path) -> Result | None:
         stored = snippet_cache.load(self.cache_dir, snippet_cache.key(snippet, self.name(snippet)), snippet.parent)
@@ -149,7 +181,8 @@ class SnippetRunner:
             self._runs_dir = tempfile.mkdtemp(prefix="snippet-runs-")  # the worker removes it when it exits
             self._buffer = b""
             self._worker = subprocess.Popen([sys.executable, str(HERE / "snippet_worker.py"), self._runs_dir],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+                                            env={**os.environ, **TQDM_DEFAULTS})
         return self._worker
 
     def _next_message(self, deadline: float) -> dict | None:
@@ -195,8 +228,6 @@ class SnippetRunner:
             result.figures = [_figure(out, name) for name in info["figures"]]
         if info and info["network"] and result.ok:
             result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
-        if result.ok and result.stderr:
-            result.error = f"the snippet wrote to stderr:\n{result.stderr}"
         ended = (info or {}).get("stragglers", []) + message["stragglers"]
         if ended:
             result.notes.append(f"{run.name} left {len(ended)} process(es) running, now ended: {'; '.join(ended)}")
@@ -213,7 +244,8 @@ class SnippetRunner:
         return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs}
 
     def _text(self, run: _Run, path: Path) -> str:
-        return self._scrub(run, path.read_bytes().decode("utf-8", errors="replace")) if path.exists() else ""
+        raw = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else ""
+        return self._scrub(run, screen_text(raw))
 
     def _scrub(self, run: _Run, text: str) -> str:
         """No absolute path of the build machine on a page: the scratch copy reads as the project, '.'."""

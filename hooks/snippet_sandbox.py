@@ -136,4 +136,7 @@ def _describe(exc: BaseException, snippet: str) -> dict:
         return {"error": "".join(tb.format_exception_only()), "line": getattr(exc, "lineno", None)}
     line = tb.stack[starts[-1]].lineno
     tb.stack = traceback.StackSummary.from_list(tb.stack[starts[0]:])
-    return {"error": "".join(tb.format()), "line": line}
+    error = "".join(tb.format())
+    if "missing from font" in error and not snippet_figures.HAS_CJK_FONT:
+        error += snippet_figures.CJK_HINT + "\n"
+    return {"error": error, "line": line}

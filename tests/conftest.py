@@ -156,7 +156,7 @@ class SiteCopy:
         chapter = Path(page).stem
         self.write(f"snippets/{chapter}/{name}", code)
         text = (self.root / page).read_text(encoding="utf-8")
-        self.write(page, text + f'\n```python\n--8<-- "{chapter}/{name}"\n```\n')
+        self.write(page, text + f'\n```python title="snippets/{chapter}/{name}"\n--8<-- "{chapter}/{name}"\n```\n')
         return text.count("\n") + 3
 
     def seed_cache(self, other: "SiteCopy") -> None:

@@ -59,7 +59,9 @@ def assert_code_and_outputs(page):
     outputs = page.locator(".snippet-output")
     for index in range(outputs.count()):
         assert outputs.nth(index).is_visible()
-        assert outputs.nth(index).evaluate("o => o.previousElementSibling.matches('div.highlight:not(.snippet-output)')")
+        # stdout right under the code; stderr, if any, under that
+        assert outputs.nth(index).evaluate("o => o.previousElementSibling.matches("
+                                           "o.matches('.snippet-stderr') ? 'div.highlight' : 'div.highlight:not(.snippet-output)')")
 
 
 def test_palette_toggle_switches_figures_and_survives_reload(page, site_url):

@@ -53,7 +53,8 @@ def test_chapter_pages_say_which_versions_produced_them(cold_site):
 def test_outputs_appear_under_their_code(cold_site):
     html = cold_site[1].page("05-pytorch-basics")
     outputs = re.findall(r'<div class="snippet-output.*?</code></pre></div>', html, re.DOTALL)
-    assert len(outputs) == 4
+    assert len(outputs) == 5
+    assert "snippet-stderr" in outputs[4] and re.search(r"训练: 100%\|█+\| 100/100", outputs[4])  # tqdm's bar
     assert "tensor([1.], requires_grad=True)" in outputs[1] and "torch.FloatTensor" in outputs[1]
     assert "predict (after training) 4 7.99999" in outputs[2]
     assert outputs[2].count("progress:") == 100  # the full 300-line log, never trimmed

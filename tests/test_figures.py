@@ -19,11 +19,11 @@ def figure_data(snippet_results, name: str, number: int = 1) -> dict:
 def test_loss_curve_marks_the_minimum_at_w_2(snippet_results):
     (ax,) = figure_data(snippet_results, "02-linear-regression/exhaustive_search.py")["axes"]
     curve, marker = ax["lines"]
-    assert len(curve["x"]) == 41 and (ax["xlabel"], ax["ylabel"]) == ("w", "Loss")
+    assert len(curve["x"]) == 41 and (ax["xlabel"], ax["ylabel"]) == ("w", "损失（MSE）")
     lowest = curve["y"].index(min(curve["y"]))
     assert marker["x"] == [pytest.approx(2.0)] == [pytest.approx(curve["x"][lowest])]
     assert marker["y"] == [0.0]
-    assert ax["texts"] == ["min MSE = 0.0 at w = 2.0"]
+    assert ax["texts"] == ["最小 MSE = 0.0（w = 2.0）"]
 
 
 def test_point_set_shows_a_to_f_at_their_coordinates(snippet_results):
@@ -92,8 +92,9 @@ def test_dark_variant_is_recoloured_not_copied(cold_site):
 
 
 def test_figure_text_without_a_glyph_fails_the_build(site_copy):
+    """Chinese falls back to the CJK font; a character no installed font has would be a box: an error."""
     snippet = "snippets/03-matplotlib/meshgrid_plot.py"
-    site_copy.write(snippet, "import matplotlib.pyplot as plt\nplt.title('损失曲线')\nplt.show()\n")
+    site_copy.write(snippet, "import matplotlib.pyplot as plt\nplt.title('损失 \U00013000')\nplt.show()\n")
     build = site_copy.build()
     assert build.returncode != 0
     assert f"{snippet}:3: snippet failed" in build.log and re.search(r"missing from (current )?font", build.log)

@@ -34,9 +34,9 @@ for w in np.arange(0.0, 4.1, 0.1):
 plt.plot(w_list, mse_list)
 best = int(np.argmin(mse_list))  # 标出损失最小的 w
 plt.plot(w_list[best], mse_list[best], "o", color="tab:red")
-plt.annotate(f"min MSE = {mse_list[best]:.1f} at w = {w_list[best]:.1f}",
+plt.annotate(f"最小 MSE = {mse_list[best]:.1f}（w = {w_list[best]:.1f}）",
              xy=(w_list[best], mse_list[best]), xytext=(0, 60), textcoords="offset points",
              ha="center", arrowprops={"arrowstyle": "->"})
-plt.ylabel("Loss")
+plt.ylabel("损失（MSE）")
 plt.xlabel("w")
 plt.show()
