@@ -48,6 +48,8 @@ def on_config(config):
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
                             options.get("max_output_kb", defaults.output_kb),
                             options.get("max_figure_kb", defaults.figure_kb))
+    if _enabled and _some_snippet_will_run(config):
+        _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
 
 
 @event_priority(60)  # before chapter_notebooks and mkdocs-jupyter, which use the results
@@ -85,6 +87,13 @@ def on_page_markdown(markdown, page, config, files):
         shown += [markdown[start:include.start], _with_result(include, markdown[include.start:include.end])]
         start = include.end
     return "".join(shown) + markdown[start:]
+
+
+def _some_snippet_will_run(config) -> bool:
+    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
+    snippets = [resolve(base, include) for page in Path(config.docs_dir).rglob("*.md")
+                for include in find_includes(page.read_text(encoding="utf-8"), page.name)]
+    return None in _runner.cached(filter(None, snippets)).values()
 
 
 def on_serve(server, config, builder):

@@ -22,8 +22,9 @@ log = logging.getLogger("mkdocs.hooks.snippet_cache")
 
 HERE = Path(__file__).resolve().parent
 _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
+PRELOADS = "preload-modules.txt"  # beside the entries, which are <key>.json
 _EXECUTOR = ("snippet_cache.py", "snippet_runner.py", "snippet_worker.py", "snippet_sandbox.py",
-             "snippet_figures.py", "process_tree.py")
+             "snippet_figures.py", "snippet_preload.py", "terminal_output.py", "process_tree.py")
 
 
 def key(snippet: Path, name: str) -> str:
@@ -63,6 +64,22 @@ def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
         log.info(f"Cached result of {result['snippet']} is out of date: {', '.join(changed)} changed")
         return None
     return result
+
+
+def preloads(cache_dir: Path) -> set:
+    """Library modules snippets imported in earlier builds (the worker loads them before forking)."""
+    try:
+        return set((cache_dir / PRELOADS).read_text().split())
+    except OSError:
+        return set()
+
+
+def store_preloads(cache_dir: Path, modules: set) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".partial-")
+    with os.fdopen(fd, "w") as file:
+        file.write("".join(f"{name}\n" for name in sorted(modules)))
+    os.replace(temporary, cache_dir / PRELOADS)
 
 
 def remove_leftovers(cache_dir: Path) -> None:

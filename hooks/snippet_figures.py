@@ -1,7 +1,9 @@
 """The figures a snippet draws: saved as SVG for the light scheme, recoloured for the dark one,
 and described as data (lines, points, texts) that the tests check."""
 
+import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib
@@ -10,7 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.colors import to_rgb, to_rgba_array  # noqa: E402
+from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 
 CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk
 CJK_HINT = f"Chinese text in figures needs the font {CJK_FONT}: install it (apt-get install fonts-noto-cjk)"
@@ -31,24 +33,28 @@ def _know_cjk_font() -> bool:
 
 HAS_CJK_FONT = _know_cjk_font()
 DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
+BACKGROUND = "background"  # the gid that marks the figure's and the axes' background patches
+BACKGROUND_FILL = re.compile(r'(<g id="background(?:_\d+)?">\s*<path [^>]*?style=")fill: #[0-9a-f]{6}')
+HEX_COLOR = re.compile(r"((?:fill|stroke): )#([0-9a-f]{6})\b")
 
 
 def save_open_figures(out: Path, already: int) -> list:
-    """Save every open figure (what `plt.show()` would display) in both schemes, then close it."""
+    """Save every open figure (what `plt.show()` would display) in both schemes, then close it.
+    The figure is rendered once; the dark variant is derived from that SVG."""
     saved = []
     for number in plt.get_fignums():
         figure, name = plt.figure(number), f"fig-{already + len(saved) + 1}"
         (out / f"{name}.json").write_text(json.dumps(figure_data(figure)))
-        _save_svg(figure, out / f"{name}.svg")
-        _recolor_for_dark(figure)
-        _save_svg(figure, out / f"{name}-dark.svg")
+        figure.patch.set_gid(BACKGROUND)
+        for ax in figure.axes:
+            ax.patch.set_gid(BACKGROUND)
+        light = io.StringIO()
+        figure.savefig(light, format="svg", bbox_inches="tight", metadata={"Date": None})
+        (out / f"{name}.svg").write_text(light.getvalue())
+        (out / f"{name}-dark.svg").write_text(dark_svg(light.getvalue()))
         saved.append(name)
     plt.close("all")
     return saved
-
-
-def _save_svg(figure, path: Path) -> None:
-    figure.savefig(path, format="svg", bbox_inches="tight", metadata={"Date": None})
 
 
 def figure_data(figure) -> dict:
@@ -66,30 +72,19 @@ def _floats(values) -> list:
     return np.asarray(values, dtype=float).tolist()
 
 
-def _recolor_for_dark(figure) -> None:
-    """Greys swap ends (black text turns light, white boxes turn dark); colours lighten a little."""
-    figure.patch.set_alpha(0)
-    for ax in figure.axes:
-        ax.patch.set_alpha(0)
-    artists = figure.findobj()
-    artists += [a.arrow_patch for a in artists if getattr(a, "arrow_patch", None)]  # not a child of its annotation
-    for artist in artists:
-        for prop in ("color", "facecolor", "edgecolor", "markerfacecolor", "markeredgecolor"):
-            getter, setter = getattr(artist, f"get_{prop}", None), getattr(artist, f"set_{prop}", None)
-            if getter and setter and artist is not figure.patch:
-                _recolor(getter, setter)
+def dark_svg(light: str) -> str:
+    """The figure for Material's slate scheme: greys swap ends (black text turns light, white boxes
+    turn dark), colours lighten a little, and the figure's and axes' backgrounds become transparent."""
+    svg = BACKGROUND_FILL.sub(r"\g<1>fill: none", light)
+    svg = HEX_COLOR.sub(lambda match: match[1] + _dark_color(match[2]), svg)
+    # Text drawn in the default colour has no fill of its own: it inherits the root's.
+    return svg.replace("<svg ", f'<svg style="fill: {_dark_color("000000")}" ', 1)
 
 
-def _recolor(getter, setter) -> None:
-    try:
-        colors = to_rgba_array(getter())
-    except (ValueError, TypeError):
-        return  # 'auto', colormaps and the like stay as they are
-    if len(colors) == 0:
-        return
-    rgb, alpha = colors[:, :3], colors[:, 3:]
-    grey = rgb.max(axis=1, keepdims=True) - rgb.min(axis=1, keepdims=True) < 0.1
-    lightness = rgb.mean(axis=1, keepdims=True)
-    dark = np.where(grey, DARK_FG + (DARK_BG - DARK_FG) * lightness, rgb + (1 - rgb) * 0.3)
-    new = np.hstack([dark, alpha])
-    setter(new[0] if len(new) == 1 else new)
+def _dark_color(hex_rgb: str) -> str:
+    rgb = np.array(to_rgb(f"#{hex_rgb}"))
+    if rgb.max() - rgb.min() < 0.1:  # a grey
+        dark = DARK_FG + (DARK_BG - DARK_FG) * rgb.mean()
+    else:
+        dark = rgb + (1 - rgb) * 0.3
+    return to_hex(dark)

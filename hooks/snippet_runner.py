@@ -87,12 +87,16 @@ class SnippetRunner:
         self._worker = None
         self._buffer = b""
         self._ids = iter(range(1, sys.maxsize))
+        self._preloads = snippet_cache.preloads(self.cache_dir)  # modules earlier snippets imported
         snippet_cache.remove_leftovers(self.cache_dir)
 
     def run_all(self, snippets) -> dict:
         """Results for `snippets`, keyed by absolute path, in the order given."""
         results = self.cached(snippets)
-        self._execute([snippet for snippet, result in results.items() if result is None], results)
+        todo = [snippet for snippet, result in results.items() if result is None]
+        if todo:
+            self._execute(todo, results)
+            snippet_cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
             result.error = result.error or self._over_limits(result)
         return results
@@ -169,12 +173,15 @@ class SnippetRunner:
         run = _Run(next(self._ids), snippet, name, snippet_cache.key(snippet, name), scratch, inputs)
         request = {"id": run.id, "snippet": name, "cwd": str(scratch / "cwd"), "out": str(scratch / "out"),
                    "timeout": self.timeout}
-        try:
-            worker.stdin.write(json.dumps(request).encode() + b"\n")
-            worker.stdin.flush()
-        except BrokenPipeError:
-            pass  # the worker died: _next_message sees its end and reports the run as lost
+        self._send(request)
         return run
+
+    def _send(self, request: dict) -> None:
+        try:
+            self._worker.stdin.write(json.dumps(request).encode() + b"\n")
+            self._worker.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker died: _next_message sees its end and reports the runs as lost
 
     def _warm_worker(self) -> subprocess.Popen:
         if self._worker is None or self._worker.poll() is not None:
@@ -183,6 +190,7 @@ class SnippetRunner:
             self._worker = subprocess.Popen([sys.executable, str(HERE / "snippet_worker.py"), self._runs_dir],
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                             env={**os.environ, **TQDM_DEFAULTS})
+            self._send({"preload": sorted(self._preloads)})
         return self._worker
 
     def _next_message(self, deadline: float) -> dict | None:
@@ -233,8 +241,16 @@ class SnippetRunner:
             result.notes.append(f"{run.name} left {len(ended)} process(es) running, now ended: {'; '.join(ended)}")
         if result.ok:
             snippet_cache.store(self.cache_dir, run.key, self._entry(run, result, info["opened"]))
+            self._learn_imports(info["imported"])
         shutil.rmtree(run.scratch, ignore_errors=True)
         return result
+
+    def _learn_imports(self, modules: list) -> None:
+        """Modules a snippet imported: the worker imports them too, so the next forks have them."""
+        new = sorted(set(modules) - self._preloads)
+        if new:
+            self._preloads.update(new)
+            self._send({"preload": new})
 
     def _entry(self, run: _Run, result: Result, opened: list) -> dict:
         folder = run.scratch / "cwd" / Path(run.name).parent

@@ -30,6 +30,7 @@ import torch
 
 import process_tree
 import snippet_figures
+import snippet_preload
 
 SEED = 0
 STACK_SIGNAL = signal.SIGUSR2  # the worker sends it on timeout: faulthandler dumps where the snippet is
@@ -49,6 +50,7 @@ def run(request: dict, inherited_fds: list) -> None:
     figures = []
     plt.show = lambda *args, **kwargs: figures.extend(snippet_figures.save_open_figures(out, len(figures)))
     result = {"error": None, "line": None}
+    modules_before = set(sys.modules)
     try:
         runpy.run_path(snippet, run_name="__main__")
         figures.extend(snippet_figures.save_open_figures(out, len(figures)))
@@ -58,7 +60,8 @@ def run(request: dict, inherited_fds: list) -> None:
     except BaseException as exc:  # the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
-    result.update(figures=figures, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network)
+    result.update(figures=figures, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
+                  imported=snippet_preload.new_library_modules(modules_before))
     (out / "result.json").write_text(json.dumps(result))
     os._exit(0)
 

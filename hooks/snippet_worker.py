@@ -2,7 +2,8 @@
 
     python snippet_worker.py RUNS_DIR
 
-Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout"}.
+Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout"} to run a
+snippet, or {"preload": [module, ...]} to import modules that later snippets will need.
 The worker forks (see snippet_sandbox.run) and answers {"id", "pid"}; when that process has ended
 and nothing it started is left alive, it answers {"id", "status", "timed_out", "stragglers"}.
 A snippet still running at its timeout has its stack dumped, then its whole tree is killed.
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import process_tree
+import snippet_preload
 import snippet_sandbox
 
 STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
@@ -62,7 +64,11 @@ class Worker:
         self._pending += chunk
         *lines, self._pending = self._pending.split(b"\n")
         for line in lines:
-            self._start(json.loads(line))
+            request = json.loads(line)
+            if "preload" in request:
+                snippet_preload.preload(request["preload"])
+            else:
+                self._start(request)
         return bool(chunk)
 
     def _start(self, request: dict) -> None:
@@ -120,12 +126,14 @@ def main(runs_dir: str) -> None:
     signal.signal(signal.SIGTERM, _terminate)
     process_tree.die_with_parent(signal.SIGTERM)
     process_tree.become_subreaper()
+    snippet_preload.warm_up()
     worker = Worker()
     try:
         worker.serve()
     finally:
         worker.end_everything()
         shutil.rmtree(runs_dir, ignore_errors=True)
+        os._exit(0)  # tearing down torch takes ~0.7 s that nobody needs to wait for
 
 
 if __name__ == "__main__":

@@ -78,6 +78,8 @@ def test_warm_rebuild_executes_nothing(cold_site):
     build = copy.build("site-warm")
     assert build.returncode == 0, build.log
     assert summary(build.log) == (0, len(SNIPPETS))
+    assert "Prefix dict has been built" in cold_site[1].log  # jieba segments the search index once...
+    assert "Prefix dict" not in build.log  # ...and unchanged text comes from .cache/search-segments.json
 
 
 def test_building_from_another_directory_uses_the_same_cache(site_copy, tmp_path_factory):

@@ -86,3 +86,16 @@ def test_warnings_fail_as_the_reader_would_see_them(runner, tmp_path):
     assert library.ok and library.stdout == "fine\n"
     assert "DeprecationWarning: old call" in call.error and call.line == 2
     assert "UserWarning: shown" in user.error and user.line == 2
+
+
+def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(runner, tmp_path):
+    """Lazy imports inside calls (the first optimizer imports torch._dynamo) are paid once, by the worker."""
+    (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
+    (tmp_path / "later.py").write_text("import sys\nprint('torch._dynamo' in sys.modules)\n")
+    runner.workers, workers = 1, runner.workers
+    try:
+        results = runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
+    finally:
+        runner.workers = workers
+    assert results[tmp_path / "later.py"].stdout == "True\n"
+    assert "torch._dynamo" in (runner.cache_dir / "preload-modules.txt").read_text().split()
