@@ -7,6 +7,7 @@ project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from th
 `python snippets/<chapter>/<name>.py` runs from the project's); writes are thrown away.
 """
 
+import ast
 import json
 import logging
 import os
@@ -95,6 +96,8 @@ class SnippetRunner:
         results = self.cached(snippets)
         todo = [snippet for snippet, result in results.items() if result is None]
         if todo:
+            self._warm_worker()
+            self._learn_imports(set().union(*map(library_imports, todo)))  # imported once, by the worker
             self._execute(todo, results)
             snippet_cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
@@ -245,8 +248,8 @@ class SnippetRunner:
         shutil.rmtree(run.scratch, ignore_errors=True)
         return result
 
-    def _learn_imports(self, modules: list) -> None:
-        """Modules a snippet imported: the worker imports them too, so the next forks have them."""
+    def _learn_imports(self, modules) -> None:
+        """Modules snippets import: the worker imports them too, so the next forks have them."""
         new = sorted(set(modules) - self._preloads)
         if new:
             self._preloads.update(new)
@@ -269,6 +272,25 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def imported_modules(snippet: Path) -> set:
+    """The modules a snippet's import statements name (absolute imports, as written)."""
+    try:
+        tree = ast.parse(snippet.read_bytes())
+    except SyntaxError:
+        return set()  # the run reports it
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return names | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+                    and not node.level}
+
+
+def library_imports(snippet: Path) -> set:
+    """The modules a snippet imports that are not its own (no helper module beside it has the name)."""
+    def local(name):
+        top = snippet.parent / name.split(".")[0]
+        return top.with_suffix(".py").exists() or top.is_dir()
+    return {name for name in imported_modules(snippet) if not local(name)}
 
 
 def _figure(out: Path, name: str) -> Figure:

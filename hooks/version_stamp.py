@@ -5,7 +5,6 @@ requirements.in's lower bound (checked by `python .ci/canary.py --lowest`) up to
 ran. No date and no build time, so two builds of the same sources stay byte-identical.
 """
 
-import ast
 import platform
 import re
 from importlib import metadata
@@ -15,6 +14,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from page_includes import find_includes, resolve
+from snippet_runner import imported_modules
 
 ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
 WHERE_USED = {"sklearn": "scikit-learn"}  # import name -> distribution
@@ -34,7 +34,8 @@ def on_page_markdown(markdown, page, config, files):
     snippets = [resolve(base, include) for include in find_includes(page.file.content_string, page.file.src_uri)]
     if not snippets or None in snippets:
         return markdown  # not a chapter, or a broken include that run_snippets reports
-    line = f"\n\n{stamp(set().union(*map(imported_modules, snippets)))}\n{{ .version-stamp }}\n"
+    modules = {name.split(".")[0] for snippet in snippets for name in imported_modules(snippet)}
+    line = f"\n\n{stamp(modules)}\n{{ .version-stamp }}\n"
     return TITLE.sub(lambda title: title[0] + line, markdown, count=1)
 
 
@@ -42,17 +43,6 @@ def stamp(modules: set) -> str:
     names = {**ALWAYS, **{m: d for m, d in WHERE_USED.items() if m in modules}}
     versions = "、".join([f"Python {platform.python_version()}"] + [f"{d} {_version(d)}" for d in names.values()])
     return f"本页的输出由 {versions} 运行生成；代码在 torch {_lowest_torch} 至 {_version('torch')} 上验证过。"
-
-
-def imported_modules(snippet: Path) -> set:
-    """Top-level names of the modules a snippet imports."""
-    try:
-        tree = ast.parse(snippet.read_bytes())
-    except SyntaxError:
-        return set()  # the run reports it
-    names = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
-    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
-    return {name.split(".")[0] for name in names}
 
 
 def _version(distribution: str) -> str:

@@ -171,7 +171,7 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     site_copy.add_snippet("reads_data.py", 'from pathlib import Path\n\nprint(Path(__file__).with_name("data.csv").read_text())\n')
     assert site_copy.build().returncode == 0
     site_copy.write(f"{CHAPTER}/data.csv", "x,y\n3,4\n")
-    entries = sorted((site_copy.root / ".cache/snippets").glob("*.json"))
+    entries = [e for e in sorted((site_copy.root / ".cache/snippets").glob("*.json")) if b"reads_data" not in e.read_bytes()]
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # truncated
     entries[1].write_bytes(b"")  # empty
     (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").mkdir()
