@@ -6,6 +6,7 @@ the output and figures the build's executor produced (read from its cache,
 never run a second time). mkdocs-jupyter renders it as `notebooks/<chapter>/`.
 """
 
+import logging
 import re
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from mkdocs.structure.files import File
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from page_includes import find_includes, resolve
+from source_checks import problems
 from snippet_runner import CACHE_FOLDER, SnippetRunner
+
+log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 ADMONITION = re.compile(r'^!!! \w+ "(?P<title>[^"]*)"\n\n(?P<body>(?:(?: {4}.*)?\n)+)', re.MULTILINE)
@@ -57,7 +61,11 @@ def on_files(files, config):
         if not all(result and result.ok for result in results):
             continue  # a snippet failed: run_snippets reports it
         uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
-        _write_if_changed(root / ".cache" / uri, nbformat.writes(chapter_notebook(page.content_string, results)))
+        notebook = chapter_notebook(page.content_string, results)
+        for number, cell in enumerate(notebook.cells, 1):
+            for problem in problems(cell.source, f"{uri} (cell {number})"):
+                log.error(problem)
+        _write_if_changed(root / ".cache" / uri, nbformat.writes(notebook))
         _notebooks[page.src_uri] = uri
         # A plain File under .cache/ (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
         files.append(File(uri, str(root / ".cache"), config.site_dir, config.use_directory_urls))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import process_tree
 import snippet_cache
+from source_checks import swallowed_backslash
 from terminal_output import screen_text
 
 log = logging.getLogger("mkdocs.hooks.snippet_runner")
@@ -101,7 +102,7 @@ class SnippetRunner:
             self._execute(todo, results)
             snippet_cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
-            result.error = result.error or self._over_limits(result)
+            result.error = result.error or self._unfit_for_page(result)
         return results
 
     def cached(self, snippets) -> dict:
@@ -123,7 +124,7 @@ class SnippetRunner:
             return snippet.relative_to(self.root).as_posix()
         return f"{snippet.parent.name}/{snippet.name}"
 
-    def _over_limits(self, result: Result) -> str | None:
+    def _unfit_for_page(self, result: Result) -> str | None:
         """Why the result is too big for a page, with what to do about it; None when it fits."""
         limit = self.limits
         for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
@@ -133,6 +134,11 @@ class SnippetRunner:
                         f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
                         "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary")
         for number, figure in enumerate(result.figures, 1):
+            texts = [text for ax in figure.data["axes"] for text in (ax["title"], ax["xlabel"], ax["ylabel"], *ax["texts"])]
+            for text in texts:
+                if why := swallowed_backslash(text):
+                    return (f"figure {number} has the text {text!r}: {why}; "
+                            'write TeX in a raw string, e.g. r"$\\theta$"')
             kb = len(figure.light.encode()) / 1024
             if kb > limit.figure_kb:
                 return (f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
