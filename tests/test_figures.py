@@ -70,7 +70,7 @@ def built_images(build):
 def test_every_page_figure_has_both_variants_chinese_alt_and_budget(cold_site):
     build = cold_site[1]
     figures = [(page, img) for page, img in built_images(build) if "figures/" in img["src"]]
-    assert len(figures) == 2 * 5  # five figures, each light and dark
+    assert len(figures) == 2 * 9  # nine figures, each light and dark
     for page, img in figures:
         src, scheme = img["src"].split("#")
         svg = (page.parent / src).resolve()
@@ -98,3 +98,24 @@ def test_figure_text_without_a_glyph_fails_the_build(site_copy):
     build = site_copy.build()
     assert build.returncode != 0
     assert f"{snippet}:3: snippet failed" in build.log and re.search(r"missing from (current )?font", build.log)
+
+
+def test_optimizer_figure_shows_three_falling_curves(snippet_results):
+    (ax,) = figure_data(snippet_results, "06-nn-module/compare_optimizers.py")["axes"]
+    assert [line["label"] for line in ax["lines"]] == ["SGD", "SGD + momentum", "Adam"]
+    assert ax["yscale"] == "log" and all(len(line["y"]) == 500 for line in ax["lines"])
+    for line in ax["lines"]:
+        assert line["y"][-1] < line["y"][0] * 1e-5
+
+
+def test_digit_figures_show_labelled_samples_curves_and_mistakes(snippet_results):
+    samples = figure_data(snippet_results, "07-digits-classifier/load_digits_data.py")["axes"]
+    assert [ax["title"] for ax in samples] == [f"标签 {n % 10}" for n in range(24)]
+    loss_ax, accuracy_ax = figure_data(snippet_results, "07-digits-classifier/train_mlp.py")["axes"]
+    loss, accuracy = loss_ax["lines"][0]["y"], accuracy_ax["lines"][0]["y"]
+    assert len(loss) == len(accuracy) == 20 and loss[-1] < loss[0] / 10 and accuracy[-1] > 0.95
+    mistakes = figure_data(snippet_results, "07-digits-classifier/train_mlp.py", 2)["axes"]
+    assert len(mistakes) == 10
+    for ax in mistakes:
+        true, guess = re.fullmatch(r"真 (\d) 判 (\d)", ax["title"]).groups()
+        assert true != guess

@@ -8,6 +8,9 @@ TEACHING_CHAPTER = {
     "梯度": "4. 反向传播理解",
     "线性回归": "2. 线性回归（穷举法）",
     "损失函数": "2. 线性回归（穷举法）",
+    "优化器": "6. 用 PyTorch 的方式写线性回归",
+    "数据加载": "7. 手写数字分类：Dataset、DataLoader 与 softmax",
+    "交叉熵": "7. 手写数字分类：Dataset、DataLoader 与 softmax",
 }
 
 

@@ -84,3 +84,51 @@ def test_no_grad_idiom_reaches_the_same_w(snippet_results):
     assert last_prediction("05-pytorch-basics/no_grad_update.py") == last_prediction(
         "05-pytorch-basics/linear_regression_autograd.py"
     )
+
+
+def test_nn_linear_trained_with_sgd_finds_w_2_b_0(snippet_results):
+    out = stdout(snippet_results, "06-nn-module/train_sgd.py")
+    w, b = map(float, re.search(r"^w = (\S+), b = (\S+)$", out, re.MULTILINE).groups())
+    assert (w, b) == (pytest.approx(2.0, abs=0.01), pytest.approx(0.0, abs=0.01))
+    assert float(re.search(r"x = 4 的预测: (\S+)", out).group(1)) == pytest.approx(8.0, abs=0.01)
+    losses = [float(x) for x in re.findall(r"loss = (\S+)", out)]
+    assert losses == sorted(losses, reverse=True) and losses[-1] < 1e-5
+
+
+def test_every_optimizer_reaches_w_2_b_0_and_predicts_8(snippet_results):
+    out = stdout(snippet_results, "06-nn-module/compare_optimizers.py")
+    rows = re.findall(r"^(SGD|SGD \+ momentum|Adam)\s+w = (\S+)\s+b = (\S+)\s+最终 loss = (\S+)\s+x = 4 的预测 (\S+)$", out, re.MULTILINE)
+    assert [row[0] for row in rows] == ["SGD", "SGD + momentum", "Adam"]
+    for name, w, b, loss, prediction in rows:
+        assert float(w) == pytest.approx(2.0, abs=0.01) and float(b) == pytest.approx(0.0, abs=0.01), name
+        assert float(prediction) == pytest.approx(8.0, abs=0.01), name
+    plain, momentum, adam = (float(row[3]) for row in rows)
+    assert momentum < adam < plain  # the order the caption describes
+
+
+def test_dataloader_batches_cover_the_dataset_and_reshuffle(snippet_results):
+    out = stdout(snippet_results, "07-digits-classifier/dataloader_batches.py")
+    assert "一轮有 29 个 batch" in out
+    assert out.count("29 个 batch，最后一个有 5 个样本，共 1797 个样本") == 2
+    firsts = re.findall(r"labels 前 8 个 (\[.*\])", out)
+    assert len(firsts) == 2 and firsts[0] != firsts[1]
+
+
+def test_dataloader_with_two_workers_yields_every_sample_once_per_epoch(snippet_results):
+    out = stdout(snippet_results, "07-digits-classifier/dataloader_workers.py")
+    assert out.splitlines() == [f"epoch {n}: 1797 个样本，每个恰好一次: True" for n in (0, 1)]
+
+
+def test_hand_computed_cross_entropy_equals_pytorch(snippet_results):
+    out = stdout(snippet_results, "07-digits-classifier/softmax_cross_entropy.py")
+    hand = re.search(r"手算交叉熵 −log\(p\[0\]\): (\S+)", out).group(1)
+    assert hand == re.search(r"nn.CrossEntropyLoss: (\S+)", out).group(1) == "0.417"
+    assert "总和: 1.0" in out
+
+
+def test_classifier_is_well_above_90_percent_on_the_test_split(snippet_results):
+    result = snippet_results[ROOT / "snippets/07-digits-classifier/train_mlp.py"]
+    correct, total = map(int, re.search(r"测试集: (\d+)/(\d+) 张分类正确", result.stdout).groups())
+    assert total == 450 and correct / total > 0.95  # the page says "97% 左右", "十几张" wrong
+    assert 10 <= total - correct <= 19
+    assert re.fullmatch(r"训练: 100%\|█+\| 20/20\n", result.stderr)  # tqdm's bar, as the page shows it
