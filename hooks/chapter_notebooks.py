@@ -6,6 +6,7 @@ the output and figures the build's executor produced (read from its cache,
 never run a second time). mkdocs-jupyter renders it as `notebooks/<chapter>/`.
 """
 
+import html
 import logging
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from cjk_text import LINE_BREAK
 from page_includes import find_includes, resolve
 from source_checks import problems
 from snippet_runner import CACHE_FOLDER, SnippetRunner
@@ -23,14 +25,19 @@ log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 ADMONITION = re.compile(r'^!!! \w+ "(?P<title>[^"]*)"\n\n(?P<body>(?:(?: {4}.*)?\n)+)', re.MULTILINE)
-# Material-only syntax that means nothing in Jupyter; the figures come back as cell outputs.
+# Material-only syntax that means nothing in Jupyter; the figures come back as cell outputs, their
+# captions as text, and links to other chapters point at the site's pages (from notebooks/<chapter>/).
 SITE_ONLY = [
-    (re.compile(r"^/// caption\n.*?^///\n", re.MULTILINE | re.DOTALL), ""),
+    (re.compile(r"^/// caption\n(.*?)\n^///\n", re.MULTILINE | re.DOTALL), r"*图：\1*\n"),
     (re.compile(r"^!\[[^\]]*\]\(figures/[^)]*\)\n", re.MULTILINE), ""),
-    (re.compile(r"^ *</?(?:div|figure|figcaption)\b.*\n", re.MULTILINE), ""),
+    (re.compile(r"^ *<figcaption>(.*)</figcaption>\n", re.MULTILINE), r"*图：\1*\n"),
+    (re.compile(r"^ *</?(?:div|figure)\b.*\n", re.MULTILINE), ""),
     (re.compile(r" *\{ *#[\w-]+ *\}$", re.MULTILINE), ""),
-    (re.compile(r"\[([^\]]+)\]\([\w./-]+\.md(?:#[\w-]*)?\)"), r"\1"),
+    (re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)"), r"](../../\1/\2)"),
 ]
+FIGURE_ALT = re.compile(r"^!\[([^\]]*)\]\(figures/[^)]*\)", re.MULTILINE)
+NO_ALT = 'alt="No description has been provided for this image"'
+TITLE_SUFFIX = "（Notebook）"
 GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名章节生成，代码与网站上的完全相同，可以从上到下依次运行。"
 NETWORK_SCRIPT = re.compile(
     r"<script\b(?:(?!</script>).)*?(?:https?://|text/x-mathjax-config)(?:(?!</script>).)*</script>", re.DOTALL
@@ -39,6 +46,7 @@ HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)<a class="anchor-link" href="#[
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
+_alt_texts = {}  # notebook src_uri -> the chapter's figure descriptions, in order
 
 
 def on_config(config):
@@ -67,6 +75,7 @@ def on_files(files, config):
                 log.error(problem)
         _write_if_changed(root / ".cache" / uri, nbformat.writes(notebook))
         _notebooks[page.src_uri] = uri
+        _alt_texts[uri] = FIGURE_ALT.findall(page.content_string)
         # A plain File under .cache/ (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
         files.append(File(uri, str(root / ".cache"), config.site_dir, config.use_directory_urls))
     return files
@@ -94,20 +103,28 @@ def on_page_content(content, page, config, files):
     content = NETWORK_SCRIPT.sub("", content)
     # Code areas scroll sideways; make them reachable by keyboard, as Material does for its own.
     content = re.sub(r'<div class="(highlight-ipynb|CodeMirror)\b', r'<div tabindex="0" class="\1', content)
+    # Long outputs scroll in their own box, as on the chapter pages (extra.css); keyboard users reach it.
+    content = re.sub(r'(<div class="jp-RenderedText jp-OutputArea-output[^"]*"[^>]*>\s*<pre)', r'\1 tabindex="0"', content)
     content = _heading_ids_from_toc(content, page.toc)
+    for alt in _alt_texts.get(page.file.src_uri, []):  # the chapter's descriptions, figure by figure
+        content = content.replace(NO_ALT, f'alt="{html.escape(alt)}"', 1)
     name = Path(page.file.src_uri).name
     download = f'<p><a class="md-button md-button--primary" href="{name}" download>下载 {name}</a></p>\n'
     return download + content
 
 
 def _heading_ids_from_toc(content: str, toc) -> str:
-    """nbconvert leaves Chinese headings without ids and mkdocs-jupyter's TOC uses other slugs:
-    give the headings, in document order, the TOC's (unique) anchors."""
-    anchors = iter([link.id for link in _in_order(toc)])
+    """nbconvert leaves Chinese headings without ids and mkdocs-jupyter's TOC uses other slugs and
+    drops inline code from titles: give the headings, in document order, the TOC's (unique) anchors,
+    and the TOC the headings' full text."""
+    links = iter(list(_in_order(toc)))
 
     def retag(heading: re.Match) -> str:
-        anchor = next(anchors, None)
-        return heading[0] if anchor is None else f'<h{heading[1]} id="{anchor}">{heading[2]}<a class="anchor-link" href="#{anchor}">'
+        link = next(links, None)
+        if link is None:
+            return heading[0]
+        link.title = html.unescape(re.sub(r"<[^>]+>", "", heading[2])).strip()
+        return f'<h{heading[1]} id="{link.id}">{heading[2]}<a class="anchor-link" href="#{link.id}">'
 
     return HEADING.sub(retag, content)
 
@@ -136,16 +153,18 @@ def _markdown_cells(text: str, first: bool) -> list:
     for pattern, replacement in SITE_ONLY:
         text = pattern.sub(replacement, text)
     text = ADMONITION.sub(_as_quote, text)
+    text = LINE_BREAK.sub("", text)  # Jupyter, too, would show a space for the line break
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
     if first:  # after the title, say where the notebook comes from
         title, _, rest = text.partition("\n")
-        text = f"{title}\n\n{GENERATED_NOTE}\n\n{rest.strip()}".strip()
+        text = f"{title}{TITLE_SUFFIX}\n\n{GENERATED_NOTE}\n\n{rest.strip()}".strip()
     return [new_markdown_cell(text)] if text else []
 
 
 def _as_quote(admonition: re.Match) -> str:
     lines = [line[4:] for line in admonition.group("body").rstrip("\n").split("\n")]
-    return "\n".join([f"> **{admonition.group('title')}**", ">", *(f"> {line}".rstrip() for line in lines)]) + "\n"
+    quote = [f"> **{admonition.group('title')}**", ">", *(f"> {line}".rstrip() for line in lines)]
+    return "\n".join(quote) + "\n\n"  # a blank line ends the quote: what follows is not inside it
 
 
 def _code_cell(result, number: int) -> nbformat.NotebookNode:

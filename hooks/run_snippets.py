@@ -13,6 +13,8 @@ on the page, so `mkdocs serve` keeps serving while the author fixes them.
 
 import logging
 import re
+import signal
+import threading
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -50,6 +52,15 @@ def on_config(config):
                             options.get("max_figure_kb", defaults.figure_kb))
     if _enabled and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupted)
+
+
+def _interrupted(signum, frame):
+    # Ctrl-C: every snippet process ends now, even if the KeyboardInterrupt below lands somewhere
+    # that swallows it (a finalizer) and the build would otherwise wait for a looping snippet.
+    _runner.abort()
+    signal.default_int_handler(signum, frame)
 
 
 @event_priority(60)  # before chapter_notebooks and mkdocs-jupyter, which use the results

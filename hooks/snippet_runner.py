@@ -113,9 +113,14 @@ class SnippetRunner:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
         self._warm_worker()
 
+    def abort(self) -> None:
+        """End the worker and every snippet process now (the worker does that when its input closes)."""
+        if self._worker and self._worker.stdin and not self._worker.stdin.closed:
+            self._worker.stdin.close()
+
     def close(self) -> None:
         if self._worker:
-            self._worker.stdin.close()  # the worker ends everything and exits at end of input
+            self.abort()
             self._worker.wait()
             self._worker = None
 
@@ -189,8 +194,8 @@ class SnippetRunner:
         try:
             self._worker.stdin.write(json.dumps(request).encode() + b"\n")
             self._worker.stdin.flush()
-        except BrokenPipeError:
-            pass  # the worker died: _next_message sees its end and reports the runs as lost
+        except (BrokenPipeError, ValueError):  # ValueError: its input was closed by abort()
+            pass  # the worker died or is ending: _next_message sees its end and reports the runs as lost
 
     def _warm_worker(self) -> subprocess.Popen:
         if self._worker is None or self._worker.poll() is not None:

@@ -1,5 +1,6 @@
 """Each chapter as a notebook: same code as the page, rendered, downloadable, and runnable in Jupyter."""
 
+import html
 import re
 
 import nbformat
@@ -52,3 +53,30 @@ def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(cold_site, chapter, tmp_p
     assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
     inline = [sum("image/png" in o.get("data", {}) for o in cell.outputs) for cell in code]
     assert inline == drawn  # every figure the site shows also appears inline in Jupyter
+
+
+def test_notebook_pages_have_titles_of_their_own(cold_site):
+    build = cold_site[1]
+    for chapter in CHAPTERS:
+        page = build.page(f"notebooks/{chapter.stem}")
+        title = re.search(r"<title>(.*?) - PyTorch 学习笔记</title>", page).group(1)
+        assert title.endswith("（Notebook）") and title.removesuffix("（Notebook）") in chapter.read_text(encoding="utf-8")
+    last_chapter = build.page(CHAPTERS[-1].stem)
+    footer_next = re.search(r'<a href="([^"]+)" class="md-footer__link md-footer__link--next" aria-label="下一页: ([^"]+)"', last_chapter)
+    assert footer_next.group(2).endswith("（Notebook）")  # the footer says where it leads
+    assert "Notebook 版本" in last_chapter  # the nav section's label
+
+
+def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(cold_site):
+    build = cold_site[1]
+    for chapter in CHAPTERS:
+        page = build.page(f"notebooks/{chapter.stem}")
+        source = chapter.read_text(encoding="utf-8")
+        assert "No description has been provided" not in page
+        alts = re.findall(r"^!\[([^\]]*)\]\(figures/", source, re.MULTILINE)
+        assert [html.unescape(a) for a in re.findall(r'<img alt="([^"]*)" src="data:image/svg', page)] == alts
+        assert page.count("<em>图：") == source.count("/// caption") + source.count("<figcaption>")
+        assert not re.search(r"<blockquote>(?:(?!</blockquote>).)*<h[1-6]", page, re.DOTALL)  # no heading in a quote
+        headings = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="anchor-link"', page)]
+        toc = re.findall(r'<a href="#[^"]+" class="md-nav__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', page)
+        assert [html.unescape(t) for t in toc[:len(headings)]] == headings  # inline code kept in the TOC

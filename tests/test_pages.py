@@ -24,3 +24,12 @@ def test_every_include_is_run_as_page_code(page):
     fences = [t for t in pytest_markdown_docs_markdown_it().parse(text) if t.type == "fence" and t.info.split()[:1] == ["python"]]
     assert len(fences) == len(INCLUDE.findall(text))
     assert not any("--8<--" in fence.content for fence in fences)
+
+
+def test_a_line_break_between_chinese_characters_shows_no_space(cold_site):
+    """Authors wrap Chinese lines in the source; the browser must not show a space there."""
+    wrapped = re.compile(r"[\u4e00-\u9fff，。；：）」](\n|\s\n)[\u4e00-\u9fff（「]")
+    for page in cold_site[1].site.rglob("*.html"):
+        text = re.sub(r"<(pre|code|math|script|style)\b.*?</\1>", "CODE", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+        assert not wrapped.search(text), f"{page}: {wrapped.search(text)[0]!r}"
+    assert "整理自一篇 2021 年 3 月 1 日的博客文章《pytorch_learn》。笔记先用" in cold_site[1].page(".")

@@ -11,6 +11,6 @@ plt.plot(X, Y,
          color="limegreen",  # 设置颜色为 limegreen
          marker=".",         # 设置点类型为圆点
          linestyle="")       # 设置线型为空，也即没有线连接点
-# grid 画网格，对应 x、y 的连线
+# grid 在坐标轴的刻度处画背景网格线（不是穿过每个网格点的线）
 plt.grid(True)
 plt.show()

@@ -3,6 +3,7 @@ import torch
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyBboxPatch
 
+# 数据本来不需要梯度：这里让 x、y 也 requires_grad，只是为了在图上标出 ∂loss/∂x 和 ∂loss/∂y
 x = torch.tensor(1.0, requires_grad=True)
 y = torch.tensor(2.0, requires_grad=True)
 w = torch.tensor(1.0, requires_grad=True)

@@ -28,7 +28,7 @@ for epoch in range(100):
         l = loss(x, y)  # l 是一个张量，tensor 主要是在建立计算图 forward, compute the loss
         l.backward()    # backward, compute grad for Tensor whose requires_grad set to True
         print("\tgrad:", x, y, w.grad.item())
-        w.data = w.data - 0.01 * w.grad.data  # 权重更新时需要用到标量，注意 grad 也是一个 tensor
+        w.data = w.data - 0.01 * w.grad.data  # 通过 .data 更新：绕过 autograd，这一步不记入计算图
 
         w.grad.data.zero_()  # after update, remember set the grad to zero
 
