@@ -109,6 +109,10 @@ class SnippetRunner:
         """Results already in the cache, keyed by absolute path; None where a snippet has none."""
         return {(s := Path(path).resolve()): self._from_cache(s) for path in snippets}
 
+    def has_entry(self, snippet: Path) -> bool:
+        """Whether the cache holds an entry for the snippet as it is now (not yet verified)."""
+        return (self.cache_dir / f"{snippet_cache.key(snippet, self.name(snippet))}.json").exists()
+
     def warm_up(self) -> None:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
         self._warm_worker()
