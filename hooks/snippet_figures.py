@@ -14,24 +14,31 @@ import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 
-CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk
-CJK_HINT = f"Chinese text in figures needs the font {CJK_FONT}: install it (apt-get install fonts-noto-cjk)"
+# Debian's fonts-noto-cjk. Its collection (.ttc) is known to matplotlib 3.11 by every face's name and to
+# older releases by the first face's only (JP); each face has all the Chinese characters.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK KR")
+CJK_HINT = "Chinese text in figures needs the font Noto Sans CJK: install it (apt-get install fonts-noto-cjk)"
+
+
+def _cjk_font() -> str | None:
+    """The CJK font matplotlib knows; its font list may predate installing the font."""
+    if not _known(CJK_FAMILIES):
+        for path in font_manager.findSystemFonts():
+            if "NotoSansCJK" in path:
+                font_manager.fontManager.addfont(path)
+    return _known(CJK_FAMILIES)
+
+
+def _known(families) -> str | None:
+    names = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in families if family in names), None)
+
+
+CJK_FONT = _cjk_font()
+HAS_CJK_FONT = CJK_FONT is not None
 # Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font
 # on the reader's side. Glyphs DejaVu Sans lacks (Chinese) fall back to the CJK font.
-SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path", "font.family": ["DejaVu Sans", CJK_FONT]}
-
-
-def _know_cjk_font() -> bool:
-    """Whether matplotlib knows the CJK font; its font list may predate installing the font."""
-    if any(font.name == CJK_FONT for font in font_manager.fontManager.ttflist):
-        return True
-    for path in font_manager.findSystemFonts():
-        if "NotoSansCJK" in path:
-            font_manager.fontManager.addfont(path)
-    return any(font.name == CJK_FONT for font in font_manager.fontManager.ttflist)
-
-
-HAS_CJK_FONT = _know_cjk_font()
+SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path", "font.family": ["DejaVu Sans", *filter(None, [CJK_FONT])]}
 DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
 BACKGROUND = "background"  # the gid that marks the figure's and the axes' background patches
 BACKGROUND_FILL = re.compile(r'(<g id="background(?:_\d+)?">\s*<path [^>]*?style=")fill: #[0-9a-f]{6}')

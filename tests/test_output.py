@@ -51,7 +51,7 @@ def test_progress_bars_stderr_and_chinese_figures_reach_the_page_as_a_reader_exp
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", html)
     assert [b[2] for b in output_blocks(html, "to_stderr.py")] == ["to stdout\n", "注意：这一行写到 stderr\n"]
     svg = (build.site / "figures/05-pytorch-basics/chinese_title-1.svg").read_text()
-    glyphs = set(re.findall(r'<path id="NotoSansCJKsc-Regular-([0-9a-f]+)"', svg))
+    glyphs = set(re.findall(r'<path id="NotoSansCJK(?:sc|jp)-Regular-([0-9a-f]+)"', svg))
     assert len(glyphs) == len(set("损失曲线训练轮数"))  # every Chinese character drawn from the CJK font
 
 
