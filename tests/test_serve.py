@@ -63,16 +63,16 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page):
     expect(output).to_contain_text("torch.FloatTensor")
 
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("刚刚保存的新输出")\n'))
-    expect(output).to_contain_text("刚刚保存的新输出", timeout=15_000)  # live reload, no manual refresh
+    expect(output).to_contain_text("刚刚保存的新输出", timeout=30_000)  # live reload, no manual refresh
 
     copy.write(SNIPPET, original + "raise ValueError('写错了')\n")
     error = page.locator(".admonition.failure")
-    expect(error).to_contain_text("运行出错：snippets/05-pytorch-basics/type_and_grad.py", timeout=15_000)
+    expect(error).to_contain_text("运行出错：snippets/05-pytorch-basics/type_and_grad.py", timeout=30_000)
     expect(error).to_contain_text("ValueError: 写错了")
     assert process.poll() is None  # still serving
 
     copy.write(SNIPPET, original)
-    expect(error).to_have_count(0, timeout=15_000)
+    expect(error).to_have_count(0, timeout=30_000)
     expect(page.locator(".snippet-output").nth(1)).to_contain_text("torch.FloatTensor")
     process.terminate()
     raise_line = original.count("\n") + 1
