@@ -7,11 +7,11 @@ dictionary. The file keeps only what the last build used.
 """
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
+
+from snippet_cache import write_atomically
 
 CACHE_FILE = ".cache/search-segments.json"
 
@@ -42,11 +42,7 @@ class CachedSegmenter:
     def save(self) -> None:
         if self.used == self.known and self.path.exists():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".partial-")
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(self.used, file, ensure_ascii=False, sort_keys=True)
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(self.used, ensure_ascii=False, sort_keys=True).encode())
         self.known, self.used = dict(self.used), {}
 
 

@@ -40,11 +40,16 @@ def file_hash(path: Path) -> str:
 
 def store(cache_dir: Path, entry_key: str, result: dict) -> None:
     body = json.dumps(result, ensure_ascii=False, sort_keys=True).encode()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".partial-")
+    write_atomically(cache_dir / f"{entry_key}.json", hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers (a concurrent build, the next one) see all of the file or none of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
     with os.fdopen(fd, "wb") as file:
-        file.write(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-    os.replace(temporary, cache_dir / f"{entry_key}.json")  # readers see all of it or none
+        file.write(data)
+    os.replace(temporary, path)
 
 
 def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
@@ -75,11 +80,7 @@ def preloads(cache_dir: Path) -> set:
 
 
 def store_preloads(cache_dir: Path, modules: set) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".partial-")
-    with os.fdopen(fd, "w") as file:
-        file.write("".join(f"{name}\n" for name in sorted(modules)))
-    os.replace(temporary, cache_dir / PRELOADS)
+    write_atomically(cache_dir / PRELOADS, "".join(f"{name}\n" for name in sorted(modules)).encode())
 
 
 def remove_leftovers(cache_dir: Path) -> None:

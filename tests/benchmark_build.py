@@ -115,14 +115,14 @@ plt.show()
 print("final loss:", round(losses[-1], 4))
 """,
 ]
-SYNTHETIC_CONFIG = """site_name: synthetic
-theme:
+THEME_AND_SEARCH = """theme:
   name: material
   font: false
 plugins:
   - search:
       lang: zh
-hooks:
+"""
+SYNTHETIC_CONFIG = "site_name: synthetic\n" + THEME_AND_SEARCH + """hooks:
   - hooks/run_snippets.py
   - hooks/search_segments.py
 watch:
@@ -137,14 +137,7 @@ markdown_extensions:
       base_path: [snippets]
       check_paths: true
 """
-MARKDOWN_EXEC_CONFIG = """site_name: synthetic (markdown-exec)
-theme:
-  name: material
-  font: false
-plugins:
-  - search:
-      lang: zh
-  - markdown-exec
+MARKDOWN_EXEC_CONFIG = "site_name: synthetic (markdown-exec)\n" + THEME_AND_SEARCH + """  - markdown-exec
 markdown_extensions:
   - pymdownx.superfences
 """
