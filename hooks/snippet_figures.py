@@ -52,16 +52,22 @@ def save_open_figures(out: Path, already: int) -> list:
     for number in plt.get_fignums():
         figure, name = plt.figure(number), f"fig-{already + len(saved) + 1}"
         (out / f"{name}.json").write_text(json.dumps(figure_data(figure)))
-        figure.patch.set_gid(BACKGROUND)
-        for ax in figure.axes:
-            ax.patch.set_gid(BACKGROUND)
-        light = io.StringIO()
-        figure.savefig(light, format="svg", bbox_inches="tight", metadata={"Date": None})
-        (out / f"{name}.svg").write_text(light.getvalue())
-        (out / f"{name}-dark.svg").write_text(dark_svg(light.getvalue()))
+        light = svg(figure)
+        (out / f"{name}.svg").write_text(light)
+        (out / f"{name}-dark.svg").write_text(dark_svg(light))
         saved.append(name)
     plt.close("all")
     return saved
+
+
+def svg(figure) -> str:
+    """The figure as SVG, cropped to what it draws, its backgrounds marked for `dark_svg`."""
+    figure.patch.set_gid(BACKGROUND)
+    for ax in figure.axes:
+        ax.patch.set_gid(BACKGROUND)
+    light = io.StringIO()
+    figure.savefig(light, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return light.getvalue()
 
 
 def figure_data(figure) -> dict:

@@ -1,31 +1,42 @@
 """What the warm worker loads once so that no snippet pays for it: imports, lazy imports, first calls.
 
-A snippet's process reports the library modules it newly imported (`new_library_modules`); the
-runner sends their names back to the worker, which imports them before its next forks
-(`preload`), and keeps the list in the cache folder for the next cold build. That covers imports
-libraries make lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dynamo.
+A snippet's process reports the library modules it newly imported (`library_modules`); the runner
+sends their names back to the worker, which imports them before its next forks (`preload`), and
+keeps the list in the cache folder for the next cold build. That covers imports libraries make
+lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dynamo.
 """
 
 import gc
 import importlib
+import io
 import random
+import re
 import sys
 import sysconfig
 import warnings
 import weakref
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+import snippet_figures
+
+SEED = 0  # every snippet starts from these seeds, as if it had set them itself
 # Where libraries live; a snippet's own modules (in its scratch copy) are never preloaded.
 LIBRARY_PATHS = tuple({sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
 def warm_up() -> None:
-    """First calls that are slow once per process, and state no fork should have to copy or tear down."""
-    random.seed(0)
-    np.random.seed(0)
-    torch.manual_seed(0)
+    """Set the state every snippet starts from, once, in the worker: its forks inherit it."""
+    _draw_a_figure()  # fonts, text layout and SVG writer caches: a fork would fill them for every figure
+    matplotlib.rcParams.update(snippet_figures.SVG_RC)
+    torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
+    random.seed(SEED)
+    np.random.seed(SEED)
+    torch.manual_seed(SEED)
+    re.compile("__main__")  # the sandbox's warnings filter; compiled once, found in re's cache by every fork
     # The worker's own teardown (torch.library's 100+ finalizers, ~30 ms) is not the snippet's exit.
     for finalizer in list(weakref.finalize._registry):
         finalizer.atexit = False
@@ -43,7 +54,19 @@ def preload(names: list) -> None:
     warm_up()
 
 
-def new_library_modules(before: set) -> list:
-    """Library modules imported since `before` (a set of module names)."""
-    return sorted(name for name in set(sys.modules) - before
-                  if getattr(sys.modules[name], "__file__", None) and sys.modules[name].__file__.startswith(LIBRARY_PATHS))
+def library_modules(names) -> list:
+    """Those of the modules `names` that were loaded from a library, not from the snippet's folder."""
+    return sorted(name for name in set(names) if name in sys.modules
+                  and getattr(sys.modules[name], "__file__", None) and sys.modules[name].__file__.startswith(LIBRARY_PATHS))
+
+
+def _draw_a_figure() -> None:
+    with matplotlib.rc_context(snippet_figures.SVG_RC):
+        figure, ax = plt.subplots()
+        ax.plot([0, 1, 2], [0, 1, 4], label="损失 loss")
+        ax.scatter([0.5, 1.5], [1, 2])
+        ax.set(title="训练 0123456789", xlabel="x 轴", ylabel="y")
+        ax.legend()
+        snippet_figures.figure_data(figure)
+        snippet_figures.dark_svg(snippet_figures.svg(figure))
+        plt.close("all")

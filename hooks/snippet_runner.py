@@ -32,6 +32,10 @@ CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 WORKER_GRACE = 30  # seconds past a snippet's timeout before the worker itself is presumed stuck
 # tqdm's defaults: a bar without elapsed time and rate, so two builds print the same bar.
 TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_NCOLS": "72"}
+# The worker's heap in transparent huge pages: forking it (and ending a fork) copies or frees one
+# page-table entry per 2 MB instead of per 4 KB, 9 ms -> 2 ms per fork with torch loaded. Snippets
+# do not see these: the worker removes them from its environment once they have taken effect.
+WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1", "PYTHONMALLOC": "malloc"}
 
 
 @dataclass
@@ -207,7 +211,7 @@ class SnippetRunner:
             self._buffer = b""
             self._worker = subprocess.Popen([sys.executable, str(HERE / "snippet_worker.py"), self._runs_dir],
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
-                                            env={**os.environ, **TQDM_DEFAULTS})
+                                            env={**os.environ, **TQDM_DEFAULTS, **_worker_only_env()})
             self._send({"preload": sorted(self._preloads)})
         return self._worker
 
@@ -287,6 +291,12 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def _worker_only_env() -> dict:
+    """WORKER_ENV, but not what the author set: SNIPPET_WORKER_ENV names what the worker must unset."""
+    added = {name: value for name, value in WORKER_ENV.items() if name not in os.environ}
+    return {**added, "SNIPPET_WORKER_ENV": " ".join(added)}
 
 
 def imported_modules(snippet: Path) -> set:

@@ -6,6 +6,8 @@ copy of the project's layout, with fresh globals, seeds, warnings filters and fi
 Python does at exit, it joins threads and runs exit handlers (pools and DataLoader workers shut
 down cleanly), ends whatever is still running, and writes stdout, stderr, figures and result.json
 into the request's `out` folder. A fault or a timeout dumps the snippet's stack to `stack.txt`.
+Seeds, threads and matplotlib's settings are the worker's (`snippet_preload.warm_up`): every fork
+starts from them without paying for them.
 """
 
 import atexit
@@ -23,16 +25,12 @@ import traceback
 import warnings
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
-import numpy as np
-import torch
 
 import process_tree
 import snippet_figures
 import snippet_preload
 
-SEED = 0
 STACK_SIGNAL = signal.SIGUSR2  # the worker sends it on timeout: faulthandler dumps where the snippet is
 
 
@@ -50,7 +48,6 @@ def run(request: dict, inherited_fds: list) -> None:
     figures = []
     plt.show = lambda *args, **kwargs: figures.extend(snippet_figures.save_open_figures(out, len(figures)))
     result = {"error": None, "line": None}
-    modules_before = set(sys.modules)
     try:
         runpy.run_path(snippet, run_name="__main__")
         figures.extend(snippet_figures.save_open_figures(out, len(figures)))
@@ -61,7 +58,7 @@ def run(request: dict, inherited_fds: list) -> None:
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
     result.update(figures=figures, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
-                  imported=snippet_preload.new_library_modules(modules_before))
+                  imported=snippet_preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
     os._exit(0)
 
@@ -90,21 +87,20 @@ def _isolate(snippet: str, cwd: Path, out: Path) -> None:
     for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
         warnings.filterwarnings("ignore", category=hidden)
     warnings.filterwarnings("error", category=DeprecationWarning, module="__main__")
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
-    matplotlib.rcParams.update(snippet_figures.SVG_RC)
+    random.seed(snippet_preload.SEED)  # `random` reseeds itself from the OS in every fork; numpy and torch keep the worker's
 
 
 class _Guard:
-    """Audit hook: records the files the snippet opens (cache inputs) and refuses the network."""
+    """Audit hook: records the files the snippet opens (cache inputs) and the modules it loads (for the
+    worker to preload), and refuses the network."""
 
     def __init__(self):
-        self.opened, self.network = set(), None
+        self.opened, self.imported, self.network = set(), [], None
 
     def __call__(self, event: str, args: tuple) -> None:
-        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        if event == "import":
+            self.imported.append(args[0])
+        elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
             self.opened.add(os.path.abspath(os.fsdecode(args[0])))
         elif event in ("socket.connect", "socket.sendto") and not _loopback(args[1]):
             self.network = self.network or f"{args[1][0]}:{args[1][1]}"

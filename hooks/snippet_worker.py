@@ -122,6 +122,8 @@ def _terminate(signum, frame):
 
 
 def main(runs_dir: str) -> None:
+    for name in os.environ.pop("SNIPPET_WORKER_ENV", "").split():  # they took effect at start; not the snippets'
+        del os.environ[name]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which then closes our stdin
     signal.signal(signal.SIGTERM, _terminate)
     process_tree.die_with_parent(signal.SIGTERM)
