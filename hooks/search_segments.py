@@ -3,7 +3,8 @@
 Material's search plugin splits Chinese text into words with jieba, whose dictionary takes ~0.7 s
 to load on every build. Segmenting the same text always gives the same words, so they are kept
 in `.cache/search-segments.json`: a build whose page text did not change never loads the
-dictionary. The file keeps only what the last build used.
+dictionary. The file keeps what the last two builds used, so builds that alternate (snippets on
+and off, say) do not evict each other's text.
 """
 
 import json
@@ -24,10 +25,11 @@ class CachedSegmenter:
     def __init__(self, jieba, path: Path):
         self.jieba, self.path = jieba, path
         try:
-            self.known = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.known = {}
-        self.used = {}
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            self.last, self.before = stored["last"], stored["before"]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.last, self.before = {}, {}
+        self.known, self.used = {**self.before, **self.last}, {}
 
     def cut(self, value, *args, **kwargs):
         text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -40,10 +42,11 @@ class CachedSegmenter:
         return getattr(self.jieba, name)
 
     def save(self) -> None:
-        if self.used == self.known and self.path.exists():
-            return
-        write_atomically(self.path, json.dumps(self.used, ensure_ascii=False, sort_keys=True).encode())
-        self.known, self.used = dict(self.used), {}
+        if self.used != self.last or not self.path.exists():
+            self.last, self.before = self.used, self.last
+            content = {"last": self.last, "before": self.before}
+            write_atomically(self.path, json.dumps(content, ensure_ascii=False, sort_keys=True).encode())
+        self.known, self.used = {**self.before, **self.last}, {}
 
 
 def on_config(config):

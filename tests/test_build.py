@@ -83,6 +83,18 @@ def test_warm_rebuild_executes_nothing(cold_site):
     assert "Prefix dict" not in build.log  # ...and unchanged text comes from .cache/search-segments.json
 
 
+def test_new_page_text_is_segmented_once_and_the_previous_text_is_kept(site_copy):
+    page = site_copy.root / "docs/index.md"
+    before = page.read_text(encoding="utf-8")
+    after = before + "\n新加的一句话：梯度下降沿着损失下降最快的方向走。\n"
+    page.write_text(after, encoding="utf-8")
+    assert "Prefix dict has been built" in site_copy.build().log  # the new sentence needs jieba...
+    assert "Prefix dict" not in site_copy.build().log  # ...once: the next build finds its words
+    for text in (before, after):  # switching back and forth (e.g. two branches) needs jieba no more
+        page.write_text(text, encoding="utf-8")
+        assert "Prefix dict" not in site_copy.build().log
+
+
 def test_building_from_another_directory_uses_the_same_cache(site_copy, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     build = site_copy.build(cwd=elsewhere)
