@@ -8,6 +8,7 @@ and off, say) do not evict each other's text.
 """
 
 import json
+import threading
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
@@ -59,6 +60,8 @@ def on_config(config):
         _segmenter = CachedSegmenter(real, Path(config.config_file_path).resolve().parent / CACHE_FILE)
     _segmenter.used = {}
     search_plugin.jieba = _segmenter
+    if not _segmenter.known:  # nothing cached: all text needs the dictionary; load it while the build waits for snippets
+        threading.Thread(target=_segmenter.jieba.initialize, daemon=True).start()
 
 
 def on_post_build(config):
