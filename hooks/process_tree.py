@@ -10,13 +10,22 @@ import os
 import signal
 from pathlib import Path
 
-_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER, _PR_SET_THP_DISABLE = 1, 36, 41
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
 def _prctl(option: int, value: int) -> None:
     if _libc.prctl(option, value, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl failed")
+
+
+def no_new_huge_pages() -> None:
+    """Memory this process allocates from now on comes in 4 KB pages (what it shares keeps its pages).
+    Only a speed-up: where the kernel refuses, nothing changes."""
+    try:
+        _prctl(_PR_SET_THP_DISABLE, 1)
+    except OSError:
+        pass
 
 
 def become_subreaper() -> None:

@@ -32,10 +32,11 @@ CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 WORKER_GRACE = 30  # seconds past a snippet's timeout before the worker itself is presumed stuck
 # tqdm's defaults: a bar without elapsed time and rate, so two builds print the same bar.
 TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_NCOLS": "72"}
-# The worker's heap in transparent huge pages: forking it (and ending a fork) copies or frees one
-# page-table entry per 2 MB instead of per 4 KB, 9 ms -> 2 ms per fork with torch loaded. Snippets
-# do not see these: the worker removes them from its environment once they have taken effect.
-WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1", "PYTHONMALLOC": "malloc"}
+# The worker's heap (torch's, mostly) in transparent huge pages: forking it copies one page-table
+# entry per 2 MB instead of per 4 KB, and a fork's exit frees as few. Snippets do not see this: the
+# worker removes it from its environment, and a snippet's own process takes no new huge pages
+# (zeroing 2 MB for every small array costs more than it saves; see snippet_sandbox.run).
+WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 
 
 @dataclass

@@ -37,6 +37,7 @@ STACK_SIGNAL = signal.SIGUSR2  # the worker sends it on timeout: faulthandler du
 def run(request: dict, inherited_fds: list) -> None:
     """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
     os.setpgid(0, 0)
+    process_tree.no_new_huge_pages()  # the worker's huge-page heap speeds up forking, not a snippet's arrays
     process_tree.die_with_parent()
     process_tree.become_subreaper()
     for fd in inherited_fds:  # the worker's selector and other runs' pidfds
