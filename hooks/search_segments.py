@@ -3,17 +3,15 @@
 Material's search plugin splits Chinese text into words with jieba, whose dictionary takes ~0.7 s
 to load on every build. Segmenting the same text always gives the same words, so they are kept
 in `.cache/search-segments.json`: a build whose page text did not change never loads the
-dictionary. The file keeps what the last two builds used, so builds that alternate (snippets on
-and off, say) do not evict each other's text.
+dictionary (`build_memo.BuildMemo`: the file keeps what the last two builds used).
 """
 
-import json
 import threading
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
 
-from snippet_cache import write_atomically
+from build_memo import BuildMemo
 
 CACHE_FILE = ".cache/search-segments.json"
 
@@ -24,30 +22,18 @@ class CachedSegmenter:
     """Stands in for the `jieba` module in Material's search plugin."""
 
     def __init__(self, jieba, path: Path):
-        self.jieba, self.path = jieba, path
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            self.last, self.before = stored["last"], stored["before"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.last, self.before = {}, {}
-        self.known, self.used = {**self.before, **self.last}, {}
+        self.jieba, self.memo = jieba, BuildMemo(path)
 
     def cut(self, value, *args, **kwargs):
         text = value.decode("utf-8") if isinstance(value, bytes) else value
-        if text not in self.known:
-            self.known[text] = list(self.jieba.cut(value, *args, **kwargs))
-        self.used[text] = self.known[text]
-        return iter(self.used[text])
+        words = self.memo.get(text)
+        if words is None:
+            words = list(self.jieba.cut(value, *args, **kwargs))
+            self.memo.put(text, words)
+        return iter(words)
 
     def __getattr__(self, name):  # set_dictionary and the rest: the real jieba
         return getattr(self.jieba, name)
-
-    def save(self) -> None:
-        if self.used != self.last or not self.path.exists():
-            self.last, self.before = self.used, self.last
-            content = {"last": self.last, "before": self.before}
-            write_atomically(self.path, json.dumps(content, ensure_ascii=False, sort_keys=True).encode())
-        self.known, self.used = {**self.before, **self.last}, {}
 
 
 def on_config(config):
@@ -58,12 +44,11 @@ def on_config(config):
     if _segmenter is None:  # kept across `mkdocs serve` rebuilds
         real = jieba.jieba if isinstance(jieba, CachedSegmenter) else jieba
         _segmenter = CachedSegmenter(real, Path(config.config_file_path).resolve().parent / CACHE_FILE)
-    _segmenter.used = {}
     search_plugin.jieba = _segmenter
-    if not _segmenter.known:  # nothing cached: all text needs the dictionary; load it while the build waits for snippets
+    if not _segmenter.memo.known:  # nothing cached: all text needs the dictionary; load it while the build waits for snippets
         threading.Thread(target=_segmenter.jieba.initialize, daemon=True).start()
 
 
 def on_post_build(config):
     if _segmenter is not None:
-        _segmenter.save()
+        _segmenter.memo.save()

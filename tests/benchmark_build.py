@@ -126,6 +126,7 @@ SYNTHETIC_CONFIG = "site_name: synthetic\n" + THEME_AND_SEARCH + """hooks:
   - hooks/run_snippets.py
   - hooks/search_segments.py
   - hooks/template_cache.py
+  - hooks/highlight_cache.py
 watch:
   - snippets
 extra:

@@ -1,6 +1,7 @@
 """Real `mkdocs build --strict` runs in temp copies of the repo: outputs, cache, failures."""
 
 import hashlib
+import json
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -81,6 +82,10 @@ def test_warm_rebuild_executes_nothing(cold_site):
     assert summary(build.log) == (0, len(SNIPPETS))
     assert "Prefix dict has been built" in cold_site[1].log  # jieba segments the search index once...
     assert "Prefix dict" not in build.log  # ...and unchanged text comes from .cache/search-segments.json
+    # Everything read from .cache (results, segments, highlighted code, templates) gives the same bytes.
+    assert tree_digest(cold_site[1].site) == tree_digest(build.site)
+    highlighted = json.loads((copy.root / ".cache/highlight.json").read_text())
+    assert highlighted["last"] and highlighted["before"] == {}  # every block found under the cold build's key
 
 
 def test_new_page_text_is_segmented_once_and_the_previous_text_is_kept(site_copy):
