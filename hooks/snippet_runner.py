@@ -168,11 +168,13 @@ class SnippetRunner:
         return Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True)
 
     def _execute(self, todo: list, results: dict) -> None:
-        running = {}
-        while todo or running:
-            while todo and len(running) < self.workers:
-                run = self._start(todo.pop(0))
+        running, ready = {}, None
+        while todo or running or ready:
+            while (ready or todo) and len(running) < self.workers:
+                run, ready = self._dispatch(ready or self._prepare(todo.pop(0))), None
                 running[run.id] = run
+            if ready is None and todo:  # the next scratch copy is made while the snippets run, not between them
+                ready = self._prepare(todo.pop(0))
             message = self._next_message(min(run.started for run in running.values()) + self.timeout + WORKER_GRACE)
             if message is None:  # the worker died or hangs: these runs are lost, the next ones get a new worker
                 death = self._end_worker()
@@ -185,18 +187,24 @@ class SnippetRunner:
                 run = running.pop(message["id"])
                 results[run.snippet] = self._finish(run, message)
 
-    def _start(self, snippet: Path) -> _Run:
+    def _prepare(self, snippet: Path) -> _Run:
+        """The run's scratch copy of its folder, and the hashes of what is in it."""
         name = self.name(snippet)
-        worker = self._warm_worker()
         scratch = Path(tempfile.mkdtemp(prefix="run-", dir=self._runs_dir))
         folder = scratch / "cwd" / Path(name).parent
         shutil.copytree(snippet.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (scratch / "out").mkdir()
         inputs = {p.relative_to(folder).as_posix(): snippet_cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
-        run = _Run(next(self._ids), snippet, name, snippet_cache.key(snippet, name), scratch, inputs)
-        request = {"id": run.id, "snippet": name, "cwd": str(scratch / "cwd"), "out": str(scratch / "out"),
-                   "timeout": self.timeout}
-        self._send(request)
+        return _Run(next(self._ids), snippet, name, snippet_cache.key(snippet, name), scratch, inputs)
+
+    def _dispatch(self, run: _Run) -> _Run:
+        self._warm_worker()
+        if run.scratch.parent != Path(self._runs_dir):  # prepared for a worker that has died since
+            shutil.rmtree(run.scratch, ignore_errors=True)
+            run = self._prepare(run.snippet)
+        run.started = time.monotonic()
+        self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
+                    "timeout": self.timeout})
         return run
 
     def _send(self, request: dict) -> None:

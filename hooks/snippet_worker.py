@@ -4,8 +4,9 @@
 
 Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout"} to run a
 snippet, or {"preload": [module, ...]} to import modules that later snippets will need.
-The worker forks (see snippet_sandbox.run) and answers {"id", "pid"}; when that process has ended
-and nothing it started is left alive, it answers {"id", "status", "timed_out", "stragglers"}.
+The worker forks (see snippet_sandbox.run) and answers {"id", "pid"}; when that process has written
+its results and ended what it started (it says so on a pipe), or has died, the worker answers
+{"id", "status", "timed_out", "stragglers"}; it reaps the process when its teardown is over.
 A snippet still running at its timeout has its stack dumped, then its whole tree is killed.
 
 The worker is a subreaper: processes that outlive a dead snippet are adopted and ended here. When
@@ -35,9 +36,11 @@ class _Run:
     id: int
     pid: int
     pidfd: int
+    done: int  # read end of the pipe on which the snippet's process says its results are written
     out: Path
     deadline: float
     timed_out: bool = False
+    answered: bool = False
 
 
 class Worker:
@@ -49,14 +52,14 @@ class Worker:
     def serve(self) -> None:
         self.selector.register(0, selectors.EVENT_READ)
         while True:
-            deadlines = [run.deadline for run in self.runs.values() if not run.timed_out]
+            deadlines = [run.deadline for run in self.runs.values() if not (run.timed_out or run.answered)]
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             for key, _ in self.selector.select(wait):
                 if key.fd == 0 and not self._read_requests():
                     return  # the build closed the pipe, or died
                 if key.data:
-                    self._finish(key.data)
-            for run in [r for r in self.runs.values() if not r.timed_out and time.monotonic() >= r.deadline]:
+                    self._finish(*key.data)
+            for run in [r for r in self.runs.values() if not (r.timed_out or r.answered) and time.monotonic() >= r.deadline]:
                 self._time_out(run)
 
     def _read_requests(self) -> bool:
@@ -72,16 +75,19 @@ class Worker:
         return bool(chunk)
 
     def _start(self, request: dict) -> None:
-        inherited = [self.selector.fileno(), *(run.pidfd for run in self.runs.values())]
+        inherited = [self.selector.fileno(), *(fd for run in self.runs.values() for fd in (run.pidfd, run.done))]
+        done, done_writer = os.pipe2(os.O_CLOEXEC)
         pid = os.fork()
         if pid == 0:
             try:
-                snippet_sandbox.run(request, inherited)
+                snippet_sandbox.run(request, [*inherited, done], done_writer)
             finally:
                 os._exit(70)  # only reached if the sandbox itself broke
-        run = _Run(request["id"], pid, os.pidfd_open(pid), Path(request["out"]), time.monotonic() + request["timeout"])
+        os.close(done_writer)
+        run = _Run(request["id"], pid, os.pidfd_open(pid), done, Path(request["out"]), time.monotonic() + request["timeout"])
         self.runs[pid] = run
-        self.selector.register(run.pidfd, selectors.EVENT_READ, run)
+        self.selector.register(run.pidfd, selectors.EVENT_READ, (run, "ended"))
+        self.selector.register(run.done, selectors.EVENT_READ, (run, "done"))
         _answer({"id": run.id, "pid": pid})
 
     def _time_out(self, run: _Run) -> None:
@@ -96,15 +102,25 @@ class Worker:
             time.sleep(0.01)
         process_tree.kill_group_and_process(run.pid)
 
-    def _finish(self, run: _Run) -> None:
+    def _finish(self, run: _Run, event: str) -> None:
+        if event == "done":  # results written, its own processes ended: answer now, reap later
+            self.selector.unregister(run.done)
+            if os.read(run.done, 1) and not run.timed_out:
+                run.answered = True
+                _answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
+            return
         _, status = os.waitpid(run.pid, 0)
         process_tree.kill_group_and_process(run.pid)  # what is left of its process group
         self.selector.unregister(run.pidfd)
-        os.close(run.pidfd)
+        if run.done in self.selector.get_map():
+            self.selector.unregister(run.done)
+        for fd in (run.pidfd, run.done):
+            os.close(fd)
         del self.runs[run.pid]
         stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
-        _answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
-                 "stragglers": stragglers})
+        if not run.answered:
+            _answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
+                     "stragglers": stragglers})
 
     def end_everything(self) -> None:
         for pid in self.runs:
