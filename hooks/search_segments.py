@@ -6,7 +6,6 @@ in `.cache/search-segments.json`: a build whose page text did not change never l
 dictionary (`build_memo.BuildMemo`: the file keeps what the last two builds used).
 """
 
-import threading
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
@@ -45,8 +44,6 @@ def on_config(config):
         real = jieba.jieba if isinstance(jieba, CachedSegmenter) else jieba
         _segmenter = CachedSegmenter(real, Path(config.config_file_path).resolve().parent / CACHE_FILE)
     search_plugin.jieba = _segmenter
-    if not _segmenter.memo.known:  # nothing cached: all text needs the dictionary; load it while the build waits for snippets
-        threading.Thread(target=_segmenter.jieba.initialize, daemon=True).start()
 
 
 def on_post_build(config):
