@@ -50,7 +50,7 @@ def on_config(config):
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
                             options.get("max_output_kb", defaults.output_kb),
                             options.get("max_figure_kb", defaults.figure_kb))
-    if _enabled and _some_snippet_will_run(config):
+    if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, _interrupted)
@@ -69,14 +69,15 @@ def on_files(files, config):
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
     includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
-    broken = [inc for inc in includes if problem(base, inc)]
-    runnable = {inc.snippet: resolve(base, inc) for inc in includes if inc not in broken}
-    results = _runner.run_all(runnable.values())
+    broken = [(inc, why) for inc in includes if (why := problem(base, inc))]
+    runnable = [inc for inc in includes if not any(inc is refused for refused, _ in broken)]
+    snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
+    results = _runner.run_all(snippets.values())
     _results.clear()
-    _results.update({name: results[path] for name, path in runnable.items()})
+    _results.update({name: results[path] for name, path in snippets.items()})
     _log_summary()
-    problems = [_broken_include_message(inc, base) for inc in broken]
-    problems += [_failure_message(inc, _results[inc.snippet]) for inc in includes if inc not in broken]
+    problems = [_broken_include_message(inc, why) for inc, why in broken]
+    problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable]
     for message in filter(None, problems):
         log.error(message)
     for name, result in _results.items():
@@ -119,8 +120,8 @@ def on_shutdown():
         _runner.close()
 
 
-def _broken_include_message(include: Include, base: Path) -> str:
-    return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {problem(base, include)}'
+def _broken_include_message(include: Include, why: str) -> str:
+    return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {why}'
 
 
 def _failure_message(include: Include, result) -> str | None:

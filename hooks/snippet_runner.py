@@ -122,6 +122,11 @@ class SnippetRunner:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
         self._warm_worker()
 
+    @property
+    def warm(self) -> bool:
+        """Whether the worker is running (under `mkdocs serve`, from the second build on)."""
+        return self._worker is not None and self._worker.poll() is None
+
     def abort(self) -> None:
         """End the worker and every snippet process now (the worker does that when its input closes)."""
         if self._worker and self._worker.stdin and not self._worker.stdin.closed:
