@@ -37,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
+# Peak PSS (MB) of a cold build at 40 chapters when the memory target was set: the tensor workload
+# when issue 13 was filed, the training one when it was added. A build may grow by 10 % at most.
+PSS_BASELINE = {"tensor": 340, "training": 502}
 EDITED = "snippets/05-pytorch-basics/type_and_grad.py"
 
 TENSOR = """import torch
@@ -421,7 +424,8 @@ def report_synthetic(chapter_counts: list, runs: int, jupyter: bool) -> None:
         _target("cold <= 1.25 x limit", m["cold"], 1.25 * m["limit"])
         _target("warm <= 1.0 s", m["warm"], 1.0)
         _target("edit one snippet under mkdocs serve <= 1.0 s", m["edit"], 1.0)
-        _target("peak PSS <= 1.1 x 340 MB", m["pss"], 374)
+        base = PSS_BASELINE[workload]
+        _target(f"peak PSS <= 1.1 x {base} MB", m["pss"], 1.1 * base)
 
 
 def _table(rows: dict, columns: list) -> None:
