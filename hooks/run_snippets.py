@@ -69,8 +69,9 @@ def on_files(files, config):
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
     includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
-    broken = [(inc, why) for inc in includes if (why := problem(base, inc))]
-    runnable = [inc for inc in includes if not any(inc is refused for refused, _ in broken)]
+    checked = [(inc, problem(base, inc)) for inc in includes]
+    broken = [(inc, why) for inc, why in checked if why]
+    runnable = [inc for inc, why in checked if not why]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
     results = _runner.run_all(snippets.values())
     _results.clear()

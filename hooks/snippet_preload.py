@@ -29,14 +29,19 @@ LIBRARY_PATHS = tuple({sysconfig.get_paths()[name] for name in ("stdlib", "plats
 
 
 def warm_up() -> None:
-    """Set the state every snippet starts from, once, in the worker: its forks inherit it."""
+    """At the worker's start: first calls that are slow once per process, then `settle`."""
     _draw_a_figure()  # fonts, text layout and SVG writer caches: a fork would fill them for every figure
+    re.compile("__main__")  # the sandbox's warnings filter; compiled once, found in re's cache by every fork
+    settle()
+
+
+def settle() -> None:
+    """Set the state every snippet starts from, in the worker (again after each preload): its forks inherit it."""
     matplotlib.rcParams.update(snippet_figures.SVG_RC)
     torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
     random.seed(SEED)
     np.random.seed(SEED)
     torch.manual_seed(SEED)
-    re.compile("__main__")  # the sandbox's warnings filter; compiled once, found in re's cache by every fork
     # The worker's own teardown (torch.library's 100+ finalizers, ~30 ms) is not the snippet's exit.
     for finalizer in list(weakref.finalize._registry):
         finalizer.atexit = False
@@ -51,7 +56,7 @@ def preload(names: list) -> None:
                 importlib.import_module(name)
             except BaseException:  # noqa: BLE001 - a module that cannot load here stays the snippet's business
                 pass
-    warm_up()
+    settle()
 
 
 def library_modules(names) -> list:

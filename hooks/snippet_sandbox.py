@@ -6,7 +6,7 @@ copy of the project's layout, with fresh globals, seeds, warnings filters and fi
 Python does at exit, it joins threads and runs exit handlers (pools and DataLoader workers shut
 down cleanly), ends whatever is still running, and writes stdout, stderr, figures and result.json
 into the request's `out` folder. A fault or a timeout dumps the snippet's stack to `stack.txt`.
-Seeds, threads and matplotlib's settings are the worker's (`snippet_preload.warm_up`): every fork
+Seeds, threads and matplotlib's settings are the worker's (`snippet_preload.settle`): every fork
 starts from them without paying for them.
 """
 

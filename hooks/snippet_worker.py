@@ -14,6 +14,7 @@ the build ends (stdin closes) or dies (parent-death signal), every snippet proce
 RUNS_DIR is removed.
 """
 
+import functools
 import json
 import os
 import selectors
@@ -58,7 +59,7 @@ class Worker:
                 if key.fd == 0 and not self._read_requests():
                     return  # the build closed the pipe, or died
                 if key.data:
-                    self._finish(*key.data)
+                    key.data()  # _results_written or _ended, for one run
             for run in [r for r in self.runs.values() if not (r.timed_out or r.answered) and time.monotonic() >= r.deadline]:
                 self._time_out(run)
 
@@ -86,8 +87,8 @@ class Worker:
         os.close(done_writer)
         run = _Run(request["id"], pid, os.pidfd_open(pid), done, Path(request["out"]), time.monotonic() + request["timeout"])
         self.runs[pid] = run
-        self.selector.register(run.pidfd, selectors.EVENT_READ, (run, "ended"))
-        self.selector.register(run.done, selectors.EVENT_READ, (run, "done"))
+        self.selector.register(run.pidfd, selectors.EVENT_READ, functools.partial(self._ended, run))
+        self.selector.register(run.done, selectors.EVENT_READ, functools.partial(self._results_written, run))
         _answer({"id": run.id, "pid": pid})
 
     def _time_out(self, run: _Run) -> None:
@@ -102,13 +103,14 @@ class Worker:
             time.sleep(0.01)
         process_tree.kill_group_and_process(run.pid)
 
-    def _finish(self, run: _Run, event: str) -> None:
-        if event == "done":  # results written, its own processes ended: answer now, reap later
-            self.selector.unregister(run.done)
-            if os.read(run.done, 1) and not run.timed_out:
-                run.answered = True
-                _answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
-            return
+    def _results_written(self, run: _Run) -> None:
+        """The process has written its results and ended its own processes: answer now, reap later."""
+        self.selector.unregister(run.done)
+        if os.read(run.done, 1) and not run.timed_out:  # nothing to read: it died first (see _ended)
+            run.answered = True
+            _answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
+
+    def _ended(self, run: _Run) -> None:
         _, status = os.waitpid(run.pid, 0)
         process_tree.kill_group_and_process(run.pid)  # what is left of its process group
         self.selector.unregister(run.pidfd)
