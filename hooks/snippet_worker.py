@@ -11,7 +11,8 @@ A snippet still running at its timeout has its stack dumped, then its whole tree
 
 The worker is a subreaper: processes that outlive a dead snippet are adopted and ended here. When
 the build ends (stdin closes) or dies (parent-death signal), every snippet process dies too and
-RUNS_DIR is removed.
+RUNS_DIR is removed. An error in the worker itself is printed with its traceback (exit status 70):
+the build then reports the snippets that were running as lost, and a new worker runs the rest.
 """
 
 import functools
@@ -22,6 +23,7 @@ import shutil
 import signal
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,7 +60,7 @@ class Worker:
             for key, _ in self.selector.select(wait):
                 if key.fd == 0 and not self._read_requests():
                     return  # the build closed the pipe, or died
-                if key.data:
+                if key.data and self.selector.get_map().get(key.fd) is key:  # not closed by an earlier event
                     key.data()  # _results_written or _ended, for one run
             for run in [r for r in self.runs.values() if not (r.timed_out or r.answered) and time.monotonic() >= r.deadline]:
                 self._time_out(run)
@@ -111,8 +113,8 @@ class Worker:
             _answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
 
     def _ended(self, run: _Run) -> None:
+        process_tree.kill_group_and_process(run.pid)  # what is left of its group; before the reap frees the pid
         _, status = os.waitpid(run.pid, 0)
-        process_tree.kill_group_and_process(run.pid)  # what is left of its process group
         self.selector.unregister(run.pidfd)
         if run.done in self.selector.get_map():
             self.selector.unregister(run.done)
@@ -136,7 +138,7 @@ def _answer(message: dict) -> None:
 
 
 def _terminate(signum, frame):
-    raise SystemExit(1)
+    raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
 
 
 def main(runs_dir: str) -> None:
@@ -148,12 +150,18 @@ def main(runs_dir: str) -> None:
     process_tree.become_subreaper()
     snippet_preload.warm_up()
     worker = Worker()
+    code = 0
     try:
         worker.serve()
+    except SystemExit as stop:  # SIGTERM: the build died
+        code = stop.code
+    except BaseException:  # a bug here: the build reports the runs as lost, and this says why
+        print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
+        code = 70
     finally:
         worker.end_everything()
         shutil.rmtree(runs_dir, ignore_errors=True)
-        os._exit(0)  # tearing down torch takes ~0.7 s that nobody needs to wait for
+        os._exit(code)  # tearing down torch takes ~0.7 s that nobody needs to wait for
 
 
 if __name__ == "__main__":

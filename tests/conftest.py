@@ -100,6 +100,14 @@ def runner():
     return RUNNER
 
 
+@pytest.fixture
+def serial_runner(runner):
+    """The shared runner with one worker process: snippets run one after the other, from the same worker."""
+    runner.workers, workers = 1, runner.workers
+    yield runner
+    runner.workers = workers
+
+
 @pytest.fixture(scope="session")
 def snippet_results():
     """Every snippet's result, from one parallel run of the executor."""

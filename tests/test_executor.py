@@ -36,15 +36,10 @@ print(random.random(), np.random.rand(), torch.rand(1).item())
 """
 
 
-def test_snippets_cannot_leak_state_into_each_other(runner, tmp_path):
+def test_snippets_cannot_leak_state_into_each_other(serial_runner, tmp_path):
     (tmp_path / "leaky.py").write_text(LEAKY)
     (tmp_path / "checks.py").write_text(CHECKS)
-    runner.workers, workers = 1, runner.workers  # one after the other, from the same worker
-    try:
-        results = runner.run_all([tmp_path / "leaky.py", tmp_path / "checks.py"])
-    finally:
-        runner.workers = workers
-    leaky, checks = results.values()
+    leaky, checks = serial_runner.run_all([tmp_path / "leaky.py", tmp_path / "checks.py"]).values()
     assert leaky.ok and checks.ok, checks.error
     assert len(leaky.figures) == 1  # the figure left open is still captured at the end
     assert leaky.stdout == checks.stdout  # both start from the same seeds
@@ -88,14 +83,10 @@ def test_warnings_fail_as_the_reader_would_see_them(runner, tmp_path):
     assert "UserWarning: shown" in user.error and user.line == 2
 
 
-def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(runner, tmp_path):
+def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runner, tmp_path):
     """Lazy imports inside calls (the first optimizer imports torch._dynamo) are paid once, by the worker."""
     (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
     (tmp_path / "later.py").write_text("import sys\nprint('torch._dynamo' in sys.modules)\n")
-    runner.workers, workers = 1, runner.workers
-    try:
-        results = runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
-    finally:
-        runner.workers = workers
+    results = serial_runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
     assert results[tmp_path / "later.py"].stdout == "True\n"
-    assert "torch._dynamo" in (runner.cache_dir / "preload-modules.txt").read_text().split()
+    assert "torch._dynamo" in (serial_runner.cache_dir / "preload-modules.txt").read_text().split()

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from conftest import ROOT
 from test_build import summary
 
 PAGE = "docs/05-pytorch-basics.md"
@@ -164,6 +165,52 @@ def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_c
     assert again.returncode == 0, again.log
     assert "a new worker" in again.page("05-pytorch-basics")
     assert gone(site_copy) == []
+
+
+# Stops its worker, ends, then (from a process that outlives it) says "results written" on its done pipe and
+# lets the worker go on: the worker wakes to both events at once, the end first.
+STOPS_ITS_WORKER = """
+import fcntl, os, signal, stat, time
+
+def writes_to_a_pipe(fd):
+    try:
+        return stat.S_ISFIFO(os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY
+    except OSError:
+        return False
+
+worker = os.getppid()
+print(worker, flush=True)
+done = [fd for fd in range(3, 256) if writes_to_a_pipe(fd)]
+if os.fork() == 0:
+    os.setsid()  # out of the snippet's process group
+    while os.getppid() != worker:  # adopted by the worker: the snippet's process has ended
+        time.sleep(0.001)
+    for fd in done:
+        os.write(fd, b"\\n")
+    os.kill(worker, signal.SIGCONT)
+    time.sleep(60)
+os.kill(worker, signal.SIGSTOP)
+os._exit(0)
+"""
+
+
+def test_events_that_arrive_after_a_run_ended_leave_the_worker_serving(serial_runner, tmp_path):
+    (tmp_path / "stops_its_worker.py").write_text(STOPS_ITS_WORKER)
+    (tmp_path / "after.py").write_text("import os\nprint(os.getppid())\n")
+    stopper, after = serial_runner.run_all([tmp_path / "stops_its_worker.py", tmp_path / "after.py"]).values()
+    assert stopper.error == "the snippet's process died: exit status 0"
+    assert len(stopper.notes) == 1 and "left 1 process(es) running, now ended" in stopper.notes[0]
+    assert after.ok and after.stdout == stopper.stdout  # the same worker ran the next snippet
+
+
+def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    worker = subprocess.run([sys.executable, str(ROOT / "hooks/snippet_worker.py"), str(runs)],
+                            input=b"not a request\n", capture_output=True, timeout=120)
+    assert worker.returncode == 70
+    assert b"snippet worker failed:" in worker.stderr and b"JSONDecodeError" in worker.stderr
+    assert not runs.exists()  # its runs folder is removed all the same
 
 
 def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
