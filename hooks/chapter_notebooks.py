@@ -9,11 +9,13 @@ never run a second time). mkdocs-jupyter renders it as `notebooks/<chapter>/`.
 import html
 import logging
 import re
+import threading
 from pathlib import Path
 
 import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs_jupyter.convert import nb2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from cjk_text import LINE_BREAK
@@ -47,12 +49,35 @@ KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
 _alt_texts = {}  # notebook src_uri -> the chapter's figure descriptions, in order
+_warming_up = threading.Lock()  # held while `mkdocs serve` converts a notebook in the background
 
 
 def on_config(config):
     # mkdocs-jupyter resolves its cache folder from the working directory; anchor it to mkdocs.yml.
     jupyter = config.plugins["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config.config_file_path).resolve().parent / jupyter["cache_dir"])
+
+
+def on_serve(server, config, builder):
+    # A process's first notebook conversion costs about 0.4 s more than the next ones (nbconvert's
+    # setup and lazy imports): pay it while the author reads, not on the first save.
+    notebooks = sorted((Path(config.config_file_path).resolve().parent / ".cache/notebooks").glob("*.ipynb"))
+    if notebooks:
+        _warming_up.acquire()
+        threading.Thread(target=_convert_once, args=(notebooks[0],), daemon=True).start()
+    return server
+
+
+def _convert_once(notebook: Path) -> None:
+    try:
+        nb2html(str(notebook), execute=False, allow_errors=False)
+    finally:
+        _warming_up.release()
+
+
+def on_pre_build(config):
+    with _warming_up:  # nb2html keeps state in globals: a build's conversions wait for the warm-up's
+        pass
 
 
 @event_priority(50)  # after run_snippets has filled the cache, before mkdocs-jupyter picks up notebooks

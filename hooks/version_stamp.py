@@ -5,6 +5,7 @@ requirements.in's lower bound (checked by `python .ci/canary.py --lowest`) up to
 ran. No date and no build time, so two builds of the same sources stay byte-identical.
 """
 
+import functools
 import platform
 import re
 from importlib import metadata
@@ -45,6 +46,7 @@ def stamp(modules: set) -> str:
     return f"本页的输出由 {versions} 运行生成；代码在 torch {_lowest_torch} 至 {_version('torch')} 上验证过。"
 
 
+@functools.cache  # a metadata lookup scans site-packages; the worker keeps the modules it loaded anyway
 def _version(distribution: str) -> str:
     return Version(metadata.version(distribution)).public  # 2.13.0, not 2.13.0+cpu
 

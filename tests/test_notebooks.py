@@ -2,12 +2,14 @@
 
 import html
 import re
+import shutil
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from conftest import PAGES, ROOT
+from test_build import tree_digest
 
 CHAPTERS = [page for page in PAGES if "--8<--" in page.read_text(encoding="utf-8")]
 
@@ -80,3 +82,24 @@ def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(
         headings = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="anchor-link"', page)]
         toc = re.findall(r'<a href="#[^"]+" class="md-nav__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', page)
         assert [html.unescape(t) for t in toc[:len(headings)]] == headings  # inline code kept in the TOC
+
+
+def test_notebooks_converted_again_reuse_the_compiled_templates(site_copy, cold_site):
+    """nbconvert's templates are compiled once, into .cache/templates, and give the same pages again."""
+    templates = site_copy.root / ".cache/templates"
+
+    def build_converting(notebooks: bool) -> dict:
+        if notebooks:
+            shutil.rmtree(site_copy.root / ".cache/mkdocs-jupyter")  # every notebook is converted again
+        build = site_copy.build()
+        assert build.returncode == 0, build.log
+        assert tree_digest(build.site) == tree_digest(cold_site[1].site)
+        converted = len(list(build.site.glob("notebooks/*/*.ipynb"))) if notebooks else 0
+        assert build.log.count("Converting notebook") == converted
+        return {path.name: path.stat().st_mtime_ns for path in templates.iterdir()}
+
+    shutil.rmtree(templates)
+    theme = build_converting(notebooks=False)
+    first = build_converting(notebooks=True)
+    assert len(first) > len(theme)  # the notebook templates joined the theme's
+    assert build_converting(notebooks=True) == first  # and none was compiled again

@@ -2,6 +2,7 @@
 updates by itself; a broken snippet shows its error while the server keeps serving."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -55,7 +56,7 @@ def wait_for(condition, what: str, seconds: float = 60) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_save_break_and_fix_a_snippet_while_serving(server, page):
+def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     copy, url, process = server
     original = (copy.root / SNIPPET).read_text()
     page.goto(url)
@@ -64,6 +65,10 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page):
 
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("刚刚保存的新输出")\n'))
     expect(output).to_contain_text("刚刚保存的新输出", timeout=30_000)  # live reload, no manual refresh
+    notebook = fetch(url.replace("/05-pytorch-basics/", "/notebooks/05-pytorch-basics/"))
+    assert "刚刚保存的新输出" in notebook  # converted again, after (never during) serve's warm-up conversion
+    cold = (cold_site[1].site / "notebooks/05-pytorch-basics/index.html").read_text(encoding="utf-8")
+    assert re.findall(r' id="([^"]+)"', notebook) == re.findall(r' id="([^"]+)"', cold)
 
     copy.write(SNIPPET, original + "raise ValueError('写错了')\n")
     error = page.locator(".admonition.failure")
