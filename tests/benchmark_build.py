@@ -17,6 +17,8 @@ of interleaved rounds (project, markdown-exec, project, ...), so both see the sa
             one warm process, figures saved once) divided by the cores: what no tool can beat
   pss       the peak proportional set size (MB) of the cold build's whole process tree
   overhead  what the executor adds per snippet: a trivial snippet, one worker, milliseconds
+  floor     a fork of a process set up as the worker is (torch, pyplot, warmed), whose child exits
+            at once: what one fresh process per snippet costs at the least, milliseconds
 Workloads: "tensor" (5 torch snippets per chapter, 1 in 4 draws a figure) and "training" (5 everyday
 training snippets per chapter: an nn.Linear + optim.SGD loop, a loss module, a DataLoader, numpy, a figure).
 """
@@ -364,6 +366,34 @@ def overhead_ms() -> float:
     return float(done.stdout.split()[-1])
 
 
+FORK_FLOOR = """
+import os, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import snippet_preload
+snippet_preload.warm_up()
+times = []
+for _ in range(41):
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    times.append(time.perf_counter() - start)
+print(statistics.median(times[1:]) * 1000)
+"""
+
+
+def fork_floor_ms() -> float:
+    """A fork of a process set up as the worker is, whose child exits at once: what any fresh process
+    per snippet costs at the least (milliseconds)."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from snippet_runner import WORKER_ENV
+
+    done = subprocess.run([sys.executable, "-c", FORK_FLOOR, str(ROOT / "hooks")], capture_output=True, text=True,
+                          check=True, env={**os.environ, **WORKER_ENV})
+    return float(done.stdout.split()[-1])
+
+
 def measure(site: Path, runs: int, edited: str, peers: bool) -> dict:
     """Interleaved rounds of every kind of build; the medians, and the within-round ratios."""
     times = {}
@@ -445,8 +475,9 @@ def main() -> None:
     parser.add_argument("--site-only", action="store_true", help="only this site's table")
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
     args = parser.parse_args()
-    overhead = overhead_ms()
+    overhead, floor = overhead_ms(), fork_floor_ms()
     print(f"== executor overhead per trivial snippet, one worker: {overhead:.1f} ms")
+    print(f"   of which the floor, a fork of the warm worker whose child exits at once: {floor:.1f} ms")
     _target("overhead <= 5 ms", overhead, 5)
     report_this_site(args.runs)
     if not args.site_only and args.chapters:
