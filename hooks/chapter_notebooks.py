@@ -61,10 +61,11 @@ def on_config(config):
 def on_serve(server, config, builder):
     # A process's first notebook conversion costs about 0.4 s more than the next ones (nbconvert's
     # setup and lazy imports): pay it while the author reads, not on the first save.
-    notebooks = sorted((Path(config.config_file_path).resolve().parent / ".cache/notebooks").glob("*.ipynb"))
-    if notebooks:
+    notebook = next(iter(_notebooks.values()), None)  # one the first build wrote, as on_files names it
+    if notebook:
         _warming_up.acquire()
-        threading.Thread(target=_convert_once, args=(notebooks[0],), daemon=True).start()
+        path = Path(config.config_file_path).resolve().parent / ".cache" / notebook
+        threading.Thread(target=_convert_once, args=(path,), daemon=True).start()
     return server
 
 
