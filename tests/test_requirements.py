@@ -1,6 +1,8 @@
 """The lock matches requirements.in, CI runs in exactly the lock, and the canary reports what changed."""
 
 import os
+import re
+import subprocess
 import sys
 from importlib import metadata
 
@@ -12,7 +14,7 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / ".ci"))
 
 from canary import failed_tests, report, version_changes  # noqa: E402
-from lockfile import mismatches, pins  # noqa: E402
+from lockfile import PLATFORMS, TORCH_INDEX, mismatches, pins  # noqa: E402
 
 REQUIREMENTS_IN = (ROOT / "requirements.in").read_text(encoding="utf-8")
 LOCK = (ROOT / "requirements.txt").read_text(encoding="utf-8")
@@ -28,14 +30,52 @@ def test_lock_says_how_it_was_generated():
 
 
 def test_lock_mismatches_are_named():
-    requirements_in = "torch>=2.4  # comment\nnumpy>=1.26,<3\nrich\n"
-    lock = "torch==2.13.0+cpu\n    # via -r requirements.in\nnumpy==3.0.1\nnvidia-cublas==13.4.1.3\ntriton==3.9.0\n"
+    requirements_in = "torch>=2.4  # comment\nnumpy>=1.26,<3\nrich\nappnope\n"
+    lock = ("torch==2.13.0+cpu ; sys_platform == 'linux'\n    # via -r requirements.in\n"
+            "torch==2.13.0 ; sys_platform != 'linux'\nnumpy==3.0.1\nappnope==1.0.0 ; sys_platform == 'darwin'\n"
+            "nvidia-cublas==13.4.1.3 ; sys_platform == 'linux'\ntriton==3.9.0\n")
     assert mismatches(requirements_in, lock) == [
-        "numpy==3.0.1 is outside numpy<3,>=1.26",
-        "rich is in requirements.in but not in the lock",
+        "numpy==3.0.1 is outside numpy<3,>=1.26 (linux, macos, windows)",
+        "rich is in requirements.in but not in the lock (linux, macos, windows)",
+        "appnope is in requirements.in but not in the lock (linux, windows)",
         "nvidia-cublas==13.4.1.3 is a CUDA package",
         "triton==3.9.0 is a CUDA package",
+        f"the lock pins a +cpu torch but does not name its index ({TORCH_INDEX})",
     ]
+
+
+def test_lock_gives_each_platform_its_torch_and_names_the_cpu_index():
+    assert TORCH_INDEX in LOCK.splitlines()  # pip reads it: `pip install -r requirements.txt` needs nothing else
+    torch = {platform: pins(LOCK, environment)["torch"] for platform, environment in PLATFORMS.items()}
+    assert torch["linux"].endswith("+cpu") and torch["macos"] == torch["windows"] == torch["linux"].removesuffix("+cpu")
+
+
+def platform_install(lock: str, platform: str, tmp_path) -> dict:
+    """What `uv pip install` would install from `lock` on `platform` (Python 3.11), resolved against PyPI."""
+    # PyTorch's CPU index serves only Linux's +cpu build here; macOS and Windows take torch from PyPI.
+    requirements = tmp_path / f"{platform}.txt"
+    requirements.write_text(lock.replace(TORCH_INDEX + "\n", ""), encoding="utf-8")
+    target = {"macos": "aarch64-apple-darwin", "windows": "x86_64-pc-windows-msvc"}[platform]
+    env = {**os.environ, "MACOSX_DEPLOYMENT_TARGET": "14.0", "UV_PYTHON_DOWNLOADS": "never"}
+    run = subprocess.run([sys.executable, "-m", "uv", "pip", "install", "--dry-run", "--python-platform", target,
+                          "--python-version", "3.11.5", "--target", str(tmp_path / "target"), "-r", str(requirements)],
+                         capture_output=True, text=True, env=env, timeout=300)
+    if run.returncode and os.environ.get("CI") != "true" and re.search(r"dns error|[Cc]onnect", run.stderr):
+        pytest.skip(f"PyPI cannot be reached: {run.stderr.strip().splitlines()[-1]}")
+    assert run.returncode == 0, run.stderr
+    return dict(re.findall(r"^ \+ (\S+)==(\S+)$", run.stderr + run.stdout, re.MULTILINE))
+
+
+@pytest.mark.parametrize("platform", ["macos", "windows"])
+def test_lock_installs_on_the_authors_other_platforms_with_nothing_missing(platform, tmp_path):
+    """Every package the platform needs is in the lock, at the locked version (Linux: CI installs it)."""
+    assert platform_install(LOCK, platform, tmp_path) == pins(LOCK, PLATFORMS[platform])
+
+
+def test_platform_check_notices_a_package_the_lock_lacks(tmp_path):
+    without_appnope = re.sub(r"^appnope==.*\n(    #.*\n)*", "", LOCK, flags=re.MULTILINE)
+    installed = platform_install(without_appnope, "macos", tmp_path)
+    assert "appnope" in installed and "appnope" not in pins(without_appnope, PLATFORMS["macos"])
 
 
 @pytest.mark.skipif(os.environ.get("CI") != "true" or "CANARY" in os.environ,
