@@ -14,31 +14,17 @@ import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_hex, to_rgb  # noqa: E402
 
-# Debian's fonts-noto-cjk. Its collection (.ttc) is known to matplotlib 3.11 by every face's name and to
-# older releases by the first face's only (JP); each face has all the Chinese characters.
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK KR")
-CJK_HINT = "Chinese text in figures needs the font Noto Sans CJK: install it (apt-get install fonts-noto-cjk)"
-
-
-def _cjk_font() -> str | None:
-    """The CJK font matplotlib knows; its font list may predate installing the font."""
-    if not _known(CJK_FAMILIES):
-        for path in font_manager.findSystemFonts():
-            if "NotoSansCJK" in path:
-                font_manager.fontManager.addfont(path)
-    return _known(CJK_FAMILIES)
-
-
-def _known(families) -> str | None:
-    names = {font.name for font in font_manager.fontManager.ttflist}
-    return next((family for family in families if family in names), None)
-
-
-CJK_FONT = _cjk_font()
-HAS_CJK_FONT = CJK_FONT is not None
+# Figures are drawn only with fonts that come with the lock: matplotlib's own (DejaVu) and those a snippet
+# registers, such as zhplot's Noto Sans SC for Chinese. The OS's fonts are left out, so a figure is the
+# same bytes on every machine, and a snippet that would need one fails here as it would for a reader.
+_BUNDLED = Path(matplotlib.get_data_path()).resolve()
+font_manager.fontManager.ttflist = [font for font in font_manager.fontManager.ttflist
+                                    if Path(font.fname).resolve().is_relative_to(_BUNDLED)]
+CJK_HINT = ("Chinese text in figures needs the line `import zhplot` after `import matplotlib.pyplot as plt`: "
+            "it draws Chinese with the font that comes with requirements.txt")
 # Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font
-# on the reader's side. Glyphs DejaVu Sans lacks (Chinese) fall back to the CJK font.
-SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path", "font.family": ["DejaVu Sans", *filter(None, [CJK_FONT])]}
+# on the reader's side.
+SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
 DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
 BACKGROUND = "background"  # the gid that marks the figure's and the axes' background patches
 BACKGROUND_FILL = re.compile(r'(<g id="background(?:_\d+)?">\s*<path [^>]*?style=")fill: #[0-9a-f]{6}')

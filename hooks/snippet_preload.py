@@ -9,6 +9,7 @@ lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dyna
 import gc
 import importlib
 import io
+import os
 import random
 import re
 import sys
@@ -20,6 +21,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import font_manager
 
 import snippet_figures
 
@@ -52,11 +54,44 @@ def preload(names: list) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a snippet that imports the module sees its warnings itself
         for name in names:
-            try:
-                importlib.import_module(name)
-            except BaseException:  # noqa: BLE001 - a module that cannot load here stays the snippet's business
-                pass
+            _import_without_side_effects(name)
     settle()
+
+
+def _import_without_side_effects(name: str) -> None:
+    """Import `name` for the forks, unless importing it changes matplotlib's settings or fonts (`import
+    zhplot` registers a font and selects it): such a package is unloaded again, with what it changed
+    (the environment too), and never preloaded, so that a snippet gets its effect by importing it, as a
+    fresh `python snippet.py` does. (Environment defaults alone, like scikit-learn's, do not count.)"""
+    package = name.partition(".")[0]
+    if package in _WITH_SIDE_EFFECTS:
+        return
+    before = _state()
+    try:
+        importlib.import_module(name)
+    except BaseException:  # noqa: BLE001 - a module that cannot load here stays the snippet's business
+        pass
+    if dict(matplotlib.rcParams) != before[0] or font_manager.fontManager.ttflist != before[2]:
+        _WITH_SIDE_EFFECTS.add(package)
+        _restore(before, package)
+
+
+_WITH_SIDE_EFFECTS = set()
+
+
+def _state() -> tuple:
+    return dict(matplotlib.rcParams), dict(os.environ), list(font_manager.fontManager.ttflist)
+
+
+def _restore(state: tuple, package: str) -> None:
+    """Back to `state`, with `package` and its modules unloaded."""
+    settings, environment, fonts = state
+    matplotlib.rcParams.update(settings)
+    os.environ.clear()
+    os.environ.update(environment)
+    font_manager.fontManager.ttflist[:] = fonts
+    for loaded in [module for module in sys.modules if module.partition(".")[0] == package]:
+        del sys.modules[loaded]
 
 
 def library_modules(names) -> list:
@@ -66,7 +101,11 @@ def library_modules(names) -> list:
 
 
 def _draw_a_figure() -> None:
+    """Chinese and Latin text as figures draw it, with zhplot's font: its glyphs are then loaded once,
+    here, not in every fork. `import zhplot` itself is undone: a snippet's own import does it."""
+    before = _state()
     with matplotlib.rc_context(snippet_figures.SVG_RC):
+        importlib.import_module("zhplot")
         figure, ax = plt.subplots()
         ax.plot([0, 1, 2], [0, 1, 4], label="损失 loss")
         ax.scatter([0.5, 1.5], [1, 2])
@@ -75,3 +114,4 @@ def _draw_a_figure() -> None:
         snippet_figures.figure_data(figure)
         snippet_figures.dark_svg(snippet_figures.svg(figure))
         plt.close("all")
+    _restore(before, "zhplot")

@@ -139,6 +139,6 @@ def _describe(exc: BaseException, snippet: str) -> dict:
     line = tb.stack[starts[-1]].lineno
     tb.stack = traceback.StackSummary.from_list(tb.stack[starts[0]:])
     error = "".join(tb.format())
-    if "missing from font" in error and not snippet_figures.HAS_CJK_FONT:
+    if "missing from font" in error and "zhplot" not in sys.modules:
         error += snippet_figures.CJK_HINT + "\n"
     return {"error": error, "line": line}

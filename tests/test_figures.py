@@ -1,13 +1,17 @@
 """The figures: the data they show is right, and every figure on every page is built, valid and small."""
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
+from importlib.util import find_spec
+from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 
 SVG_BUDGET = 100 * 1024
+ZHPLOT_FONT = Path(find_spec("zhplot").origin).parent / "fonts" / "NotoSansSC-Regular.ttf"
 
 
 def figure_data(snippet_results, name: str, number: int = 1) -> dict:
@@ -91,13 +95,33 @@ def test_dark_variant_is_recoloured_not_copied(cold_site):
     assert "#e2e4e9" in dark
 
 
-def test_figure_text_without_a_glyph_fails_the_build(site_copy):
-    """Chinese falls back to the CJK font; a character no installed font has would be a box: an error."""
-    snippet = "snippets/03-matplotlib/meshgrid_plot.py"
-    site_copy.write(snippet, "import matplotlib.pyplot as plt\nplt.title('损失 \U00013000')\nplt.show()\n")
+def test_figure_text_without_a_glyph_fails_the_build_and_says_how_to_draw_chinese(site_copy):
+    """A character the figure's fonts lack would be a box: an error. Chinese needs `import zhplot`."""
+    hieroglyph = site_copy.add_snippet("hieroglyph.py", "import matplotlib.pyplot as plt\nimport zhplot\n"
+                                       "plt.title('损失 \U00013000')\nplt.show()\n")
+    chinese = site_copy.add_snippet("no_zhplot.py", "import matplotlib.pyplot as plt\nplt.title('损失')\nplt.show()\n")
     build = site_copy.build()
     assert build.returncode != 0
-    assert f"{snippet}:3: snippet failed" in build.log and re.search(r"missing from (current )?font", build.log)
+    problems = [line for line in build.log.splitlines() if "snippet failed" in line]
+    assert [line.split("-  ", 1)[1] for line in problems] == [
+        f"snippets/05-pytorch-basics/hieroglyph.py:4: snippet failed (included by docs/05-pytorch-basics.md:{hieroglyph})",
+        f"snippets/05-pytorch-basics/no_zhplot.py:3: snippet failed (included by docs/05-pytorch-basics.md:{chinese})",
+    ], build.log
+    assert build.log.count("missing from font") >= 2 and build.log.count("needs the line `import zhplot`") == 1
+
+
+def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
+    """A font installed on the machine (here in the user's font folder) is not used by the build: a reader
+    without it would see other glyphs, and figures must be the same bytes everywhere."""
+    fonts = tmp_path / "home" / ".fonts"
+    fonts.mkdir(parents=True)
+    shutil.copy(ZHPLOT_FONT, fonts)
+    line = site_copy.add_snippet("os_font.py", "import matplotlib.pyplot as plt\nplt.rcParams['font.family'] = "
+                                 "'Noto Sans SC'\nplt.title('损失')\nplt.show()\n")
+    build = site_copy.build(HOME=str(tmp_path / "home"), MPLCONFIGDIR=str(tmp_path / "mpl"))
+    assert build.returncode != 0
+    assert f"snippets/05-pytorch-basics/os_font.py:4: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    assert "missing from font(s) DejaVu Sans" in build.log  # the build fell back to matplotlib's own font
 
 
 def test_optimizer_figure_shows_three_falling_curves(snippet_results):

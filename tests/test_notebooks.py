@@ -44,7 +44,10 @@ def test_notebook_page_and_download_are_built_and_linked(cold_site, chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(cold_site, chapter, tmp_path):
+def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(cold_site, chapter, tmp_path, monkeypatch):
+    """As a reader runs the download: a new kernel, a matplotlib never configured; no error, no warning."""
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mplconfig"))
+    monkeypatch.setenv("TQDM_DISABLE", "1")  # tqdm's bar is the one thing a chapter writes to stderr
     notebook = downloaded(cold_site[1], chapter)
     drawn = [sum(o.output_type == "display_data" for o in cell.outputs) for cell in notebook.cells if cell.cell_type == "code"]
     for cell in notebook.cells:
@@ -53,6 +56,7 @@ def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(cold_site, chapter, tmp_p
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]
+    assert not [o.text for cell in code for o in cell.outputs if o.get("name") == "stderr"]  # e.g. a missing glyph
     inline = [sum("image/png" in o.get("data", {}) for o in cell.outputs) for cell in code]
     assert inline == drawn  # every figure the site shows also appears inline in Jupyter
 

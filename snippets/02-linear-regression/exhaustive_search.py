@@ -1,6 +1,7 @@
 # 线性回归模型：穷举 w，计算每个 w 下的均方误差（MSE）
 import numpy as np
 import matplotlib.pyplot as plt
+import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
 
 x_data = [1.0, 2.0, 3.0]
 y_data = [2.0, 4.0, 6.0]

@@ -1,5 +1,6 @@
 # 同一个模型、同样的初始参数，比较三种优化器的收敛速度
 import matplotlib.pyplot as plt
+import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
 import torch
 from torch import nn
 

@@ -1,5 +1,6 @@
 # scikit-learn 自带的手写数字数据集：1797 张 8×8 的灰度图，随 scikit-learn 安装，不用下载
 import matplotlib.pyplot as plt
+import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 

@@ -1,5 +1,6 @@
 # 一个两层的全连接网络（MLP）：64 个像素 → 64 个隐藏单元 → 10 个类别
 import matplotlib.pyplot as plt
+import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
 import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
