@@ -188,7 +188,9 @@ def site_copy(tmp_path, cold_site):
     return copy
 
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# CHROMIUM=/path picks a browser; else Debian's chromium; else Playwright's own (`python -m playwright
+# install chromium`, the way on macOS and Windows).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or ""
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -212,15 +214,17 @@ def site_url(cold_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (it cannot download a browser of its own here)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no browser at {CHROMIUM}: CI must install chromium")
-        pytest.skip(f"no browser at {CHROMIUM} (install Debian's chromium or set CHROMIUM=/path)")
+    """Chromium driven by Playwright: Debian's (Playwright cannot download a browser here) or Playwright's own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        executable = CHROMIUM or playwright.chromium.executable_path
+        if not Path(executable).exists():
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"no browser at {executable}: CI must install chromium (.ci/debian-packages)")
+            pytest.skip("no browser: install Debian's chromium, or Playwright's own with "
+                        "`python -m playwright install chromium`, or set CHROMIUM=/path")
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
 
