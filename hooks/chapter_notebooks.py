@@ -21,7 +21,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from cjk_text import LINE_BREAK
 from page_includes import find_includes, resolve
 from source_checks import problems
-from snippet_runner import CACHE_FOLDER, SnippetRunner
+from executor.runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 

@@ -21,7 +21,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from page_includes import Include, find_includes, problem, resolve
-from snippet_runner import CACHE_FOLDER, Limits, SnippetRunner
+from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
@@ -44,7 +44,8 @@ def on_config(config):
     options = config.extra.get("run_snippets", {})
     _enabled = options.get("enabled", True)
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"))
+        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"),
+                                backend=options.get("backend"))
     _runner.timeout = options.get("timeout", 60)
     defaults = Limits()
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
@@ -138,7 +139,8 @@ def _log_summary():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
         for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
             log.info(note)
-    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache")
+    backend = f" by the {_runner.backend} backend" if executed else ""
+    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}")
 
 
 def _figure_stem(snippet: str, number: int) -> str:

@@ -15,7 +15,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from page_includes import find_includes, resolve
-from snippet_runner import imported_modules
+from executor.runner import imported_modules
 
 ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
 WHERE_USED = {"sklearn": "scikit-learn"}  # import name -> distribution

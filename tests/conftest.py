@@ -25,7 +25,7 @@ from pytest_markdown_docs._runners import _Runner, register_runner
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
-from snippet_runner import SnippetRunner  # noqa: E402
+from executor.runner import SnippetRunner  # noqa: E402
 
 SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
@@ -95,9 +95,23 @@ class SnippetExecutorRunner(_Runner):
         return str(excinfo.value)
 
 
+BACKENDS = ("fork", "spawn")
+_RUNNERS = {RUNNER.backend: RUNNER}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    """Each executor backend in turn, for the tests whose behaviour must not depend on it."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def runner():
-    return RUNNER
+def runner(backend):
+    """A runner of that backend, with a cache of its own (one backend never reads the other's results)."""
+    if backend not in _RUNNERS:
+        cache = Path(tempfile.mkdtemp(prefix=f"snippet-cache-{backend}-"))
+        _RUNNERS[backend] = SnippetRunner(cache, root=ROOT, timeout=60, backend=backend)
+    return _RUNNERS[backend]
 
 
 @pytest.fixture

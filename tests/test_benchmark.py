@@ -32,5 +32,6 @@ def test_small_synthetic_notebooks_build_with_mkdocs_jupyter(tmp_path):
     assert "chapter 1, snippet 5:" in page  # executed by mkdocs-jupyter's kernel
 
 
-def test_overhead_measurements_run():
-    assert benchmark_build.overhead_ms() > 0 and benchmark_build.fork_floor_ms() > 0
+@pytest.mark.parametrize("backend", benchmark_build.BACKENDS)
+def test_overhead_measurements_run(backend):
+    assert benchmark_build.overhead_ms(backend, count=3) > 0 and benchmark_build.fork_floor_ms() > 0

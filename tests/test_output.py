@@ -3,7 +3,7 @@
 import html as html_module
 import re
 
-from terminal_output import screen_text
+from executor.terminal import screen_text
 
 CHAPTER = "snippets/05-pytorch-basics"
 PAGE = "docs/05-pytorch-basics.md"

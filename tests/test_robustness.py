@@ -78,11 +78,11 @@ SUCCEEDING = {
 }
 
 
-def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo):
+def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo, backend):
     for name, code in SUCCEEDING.items():
         repo.add_snippet(name, code)
     commit(repo)
-    build = repo.build()
+    build = repo.build(SNIPPET_BACKEND=backend)
     assert build.returncode == 0, build.log
     assert re.search(rf"INFO .*{CHAPTER}/background.py left \d process\(es\) running, now ended: .*sleep 2.5", build.log)
     page = build.page("05-pytorch-basics")
@@ -93,7 +93,7 @@ def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo)
     assert str(repo.root) not in page and "snippet-runs-" not in page
     assert_clean(repo)  # the writes went to a scratch copy, the background job was ended
     time.sleep(3)  # past the moment the background job would have written LATE ERR
-    again = repo.build()
+    again = repo.build(SNIPPET_BACKEND=backend)
     assert again.returncode == 0, again.log
     assert summary(again.log) == (0, len(list((repo.root / "snippets").rglob("*.py"))))
 
@@ -115,13 +115,13 @@ FAILING = {  # name -> (code, line the error names, what the error says)
 }
 
 
-def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo):
+def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo, backend):
     repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 3"))
     includes = {name: repo.add_snippet(name, code) for name, (code, _, _) in FAILING.items()}
     latin1 = repo.add_snippet("latin1.py", "")
     (repo.root / CHAPTER / "latin1.py").write_bytes(b"# -*- coding: latin-1 -*-\nprint('caf\xe9')\n")
     commit(repo)
-    build = repo.build()
+    build = repo.build(SNIPPET_BACKEND=backend)
     assert build.returncode != 0
     for name, (_, line, message) in FAILING.items():
         assert f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{includes[name]})" in build.log
@@ -140,11 +140,14 @@ def test_output_printed_before_a_failure_is_shown_above_the_error(repo):
     assert 0 < output < error
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
-def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig):
+# SIGTERM ends MkDocs as SIGKILL does (no handler): for the spawn worker both are its input's EOF.
+@pytest.mark.parametrize("backend, sig", [("fork", signal.SIGKILL), ("fork", signal.SIGTERM), ("fork", signal.SIGINT),
+                                          ("spawn", signal.SIGKILL), ("spawn", signal.SIGINT)],
+                         ids=lambda value: getattr(value, "name", value), indirect=["backend"])
+def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig, backend):
     site_copy.add_snippet("looping.py", FAILING["looping.py"][0].replace("319", "3191"))
     build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=site_copy.root,
-                             env=site_copy.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             env=site_copy.env(SNIPPET_BACKEND=backend), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not any("sleep 3191" in p for p in site_copy.live_processes()) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -154,14 +157,14 @@ def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig):
     assert gone(site_copy) == []
 
 
-def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_copy):
+def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_copy, backend):
     line = site_copy.add_snippet("kills_worker.py", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
-    build = site_copy.build()
+    build = site_copy.build(SNIPPET_BACKEND=backend)
     assert build.returncode != 0
     assert f"{CHAPTER}/kills_worker.py:1: snippet failed (included by {PAGE}:{line})" in build.log
     assert "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran" in build.log
     site_copy.write(f"{CHAPTER}/kills_worker.py", "print('a new worker')\n")
-    again = site_copy.build()
+    again = site_copy.build(SNIPPET_BACKEND=backend)
     assert again.returncode == 0, again.log
     assert "a new worker" in again.page("05-pytorch-basics")
     assert gone(site_copy) == []
@@ -194,6 +197,7 @@ os._exit(0)
 """
 
 
+@pytest.mark.parametrize("backend", ["fork"], indirect=True)  # the fork worker's own event loop
 def test_events_that_arrive_after_a_run_ended_leave_the_worker_serving(serial_runner, tmp_path):
     (tmp_path / "stops_its_worker.py").write_text(STOPS_ITS_WORKER)
     (tmp_path / "after.py").write_text("import os\nprint(os.getppid())\n")
@@ -203,10 +207,12 @@ def test_events_that_arrive_after_a_run_ended_leave_the_worker_serving(serial_ru
     assert after.ok and after.stdout == stopper.stdout  # the same worker ran the next snippet
 
 
-def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path):
+@pytest.mark.parametrize("worker", [["fork_worker.py"], ["spawn_worker.py", "1"]], ids=["fork", "spawn"])
+def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
     runs = tmp_path / "runs"
     runs.mkdir()
-    worker = subprocess.run([sys.executable, str(ROOT / "hooks/snippet_worker.py"), str(runs)],
+    script, *spares = worker
+    worker = subprocess.run([sys.executable, str(ROOT / "hooks" / "executor" / script), str(runs), *spares],
                             input=b"not a request\n", capture_output=True, timeout=120)
     assert worker.returncode == 70
     assert b"snippet worker failed:" in worker.stderr and b"JSONDecodeError" in worker.stderr

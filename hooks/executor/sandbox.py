@@ -1,13 +1,15 @@
-"""One snippet's process: a fork of the warm worker that runs the snippet as `python snippet` would.
+"""One snippet's process: runs the snippet as `python snippet` would, for either backend.
 
-`run(request)` never returns. The process leads its own process group, dies with the worker, and
-adopts every process the snippet leaves behind (a subreaper). It runs the snippet from a scratch
-copy of the project's layout, with fresh globals, seeds, warnings filters and figures; then, as
-Python does at exit, it joins threads and runs exit handlers (pools and DataLoader workers shut
-down cleanly), ends whatever is still running, and writes stdout, stderr, figures and result.json
-into the request's `out` folder. A fault or a timeout dumps the snippet's stack to `stack.txt`.
-Seeds, threads and matplotlib's settings are the worker's (`snippet_preload.settle`): every fork
-starts from them without paying for them.
+`execute(request)` runs the snippet from a scratch copy of the project's layout, with fresh
+globals, seeds, warnings filters and figures; then, as Python does at exit, it joins threads and runs
+exit handlers (pools and DataLoader workers shut down cleanly), ends whatever is still running, and
+writes stdout, stderr, figures and result.json into the request's `out` folder. A fault or a timeout
+dumps the snippet's stack to `stack.txt`. Seeds, threads and matplotlib's settings are those the
+process was given before (`preload.settle`).
+
+The fork backend calls `run` in a fork of the warm worker: the process leads its own process group,
+dies with the worker and adopts every process the snippet leaves behind (a subreaper). The spawn
+backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 """
 
 import atexit
@@ -27,61 +29,68 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-import process_tree
-import snippet_figures
-import snippet_preload
+from executor import figures, preload, process_tree
 
-STACK_SIGNAL = signal.SIGUSR2  # the worker sends it on timeout: faulthandler dumps where the snippet is
+STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # the worker sends it on timeout: faulthandler dumps where the snippet is
 
 
 def run(request: dict, inherited_fds: list, done_fd: int) -> None:
-    """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"];
-    then tell the worker on `done_fd`, before this process's teardown (a few ms with torch mapped)."""
+    """The fork backend's process: execute the snippet, then tell the worker on `done_fd`, before this
+    process's teardown (a few ms with torch mapped)."""
     os.setpgid(0, 0)
     process_tree.no_new_huge_pages()  # the worker's huge-page heap speeds up forking, not a snippet's arrays
     process_tree.die_with_parent()
     process_tree.become_subreaper()
     for fd in inherited_fds:  # the worker's selector and other runs' pidfds and pipes
         os.close(fd)
+    execute(request)
+    os.write(done_fd, b"\n")
+    os._exit(0)
+
+
+def execute(request: dict) -> None:
+    """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
     out, snippet = Path(request["out"]), request["snippet"]
-    _isolate(snippet, Path(request["cwd"]), out)
+    _isolate(snippet, Path(request["cwd"]), out, request["timeout"])
     guard = _Guard()
     sys.addaudithook(guard)
-    figures = []
-    plt.show = lambda *args, **kwargs: figures.extend(snippet_figures.save_open_figures(out, len(figures)))
+    drawn = []
+    plt.show = lambda *args, **kwargs: drawn.extend(figures.save_open_figures(out, len(drawn)))
     result = {"error": None, "line": None}
     try:
         runpy.run_path(snippet, run_name="__main__")
-        figures.extend(snippet_figures.save_open_figures(out, len(figures)))
+        drawn.extend(figures.save_open_figures(out, len(drawn)))
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
             result = _describe(exit_, snippet)
     except BaseException as exc:  # the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
-    result.update(figures=figures, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
-                  imported=snippet_preload.library_modules(guard.imported))
+    result.update(figures=drawn, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
+                  imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
-    os.write(done_fd, b"\n")
-    os._exit(0)
 
 
-def _isolate(snippet: str, cwd: Path, out: Path) -> None:
+def _isolate(snippet: str, cwd: Path, out: Path, timeout: float) -> None:
     """Give the snippet the process state a fresh `python snippet` would see, from the scratch copy."""
     os.chdir(cwd)  # mirrors the project's root; writes land in the throwaway copy
     os.environ["PWD"] = str(cwd)
     os.environ.pop("OLDPWD", None)
     multiprocessing.process.ORIGINAL_DIR = str(cwd)  # spawned processes find the snippet here
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if hasattr(signal, "SIGCHLD"):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # stdin is the worker's request pipe
     for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
-        os.dup2(os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), fd)
-    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
-    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+        os.dup2(os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)), fd)
+    sys.stdout = open(1, "w", encoding="utf-8", newline="\n", closefd=False)  # the same bytes on Windows
+    sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False)
     stack = open(out / "stack.txt", "w")
     faulthandler.enable(file=stack)  # a segmentation fault still tells its line
-    faulthandler.register(STACK_SIGNAL, file=stack, all_threads=False)
+    if STACK_SIGNAL:
+        faulthandler.register(STACK_SIGNAL, file=stack, all_threads=False)
+    else:  # Windows: no signal to send; the process sets its own alarm (the worker then kills it)
+        faulthandler.dump_traceback_later(timeout, file=stack)
     sys.argv = [snippet]
     sys.path[0] = str((cwd / snippet).parent)
     warnings.resetwarnings()
@@ -90,7 +99,7 @@ def _isolate(snippet: str, cwd: Path, out: Path) -> None:
     for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
         warnings.filterwarnings("ignore", category=hidden)
     warnings.filterwarnings("error", category=DeprecationWarning, module="__main__")
-    random.seed(snippet_preload.SEED)  # `random` reseeds itself from the OS in every fork; numpy and torch keep the worker's
+    random.seed(preload.SEED)  # `random` reseeds itself from the OS in every fork; numpy and torch keep the worker's
 
 
 class _Guard:
@@ -126,7 +135,8 @@ def _exit_like_python() -> list:
             step()
         except BaseException as exc:  # noqa: BLE001 - shown like Python shows an error in an exit handler
             print(f"Exception ignored at exit: {exc!r}", file=sys.stderr, flush=True)
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if hasattr(signal, "SIGCHLD"):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     return process_tree.end_children()
 
 
@@ -140,5 +150,5 @@ def _describe(exc: BaseException, snippet: str) -> dict:
     tb.stack = traceback.StackSummary.from_list(tb.stack[starts[0]:])
     error = "".join(tb.format())
     if "missing from font" in error and "zhplot" not in sys.modules:
-        error += snippet_figures.CJK_HINT + "\n"
+        error += figures.CJK_HINT + "\n"
     return {"error": error, "line": line}

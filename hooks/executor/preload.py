@@ -8,7 +8,6 @@ lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dyna
 
 import gc
 import importlib
-import io
 import os
 import random
 import re
@@ -23,7 +22,7 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 
-import snippet_figures
+from executor import figures
 
 SEED = 0  # every snippet starts from these seeds, as if it had set them itself
 # Where libraries live; a snippet's own modules (in its scratch copy) are never preloaded.
@@ -39,7 +38,7 @@ def warm_up() -> None:
 
 def settle() -> None:
     """Set the state every snippet starts from, in the worker (again after each preload): its forks inherit it."""
-    matplotlib.rcParams.update(snippet_figures.SVG_RC)
+    matplotlib.rcParams.update(figures.SVG_RC)
     torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
     random.seed(SEED)
     np.random.seed(SEED)
@@ -104,14 +103,14 @@ def _draw_a_figure() -> None:
     """Chinese and Latin text as figures draw it, with zhplot's font: its glyphs are then loaded once,
     here, not in every fork. `import zhplot` itself is undone: a snippet's own import does it."""
     before = _state()
-    with matplotlib.rc_context(snippet_figures.SVG_RC):
+    with matplotlib.rc_context(figures.SVG_RC):
         importlib.import_module("zhplot")
         figure, ax = plt.subplots()
         ax.plot([0, 1, 2], [0, 1, 4], label="损失 loss")
         ax.scatter([0.5, 1.5], [1, 2])
         ax.set(title="训练 0123456789", xlabel="x 轴", ylabel="y")
         ax.legend()
-        snippet_figures.figure_data(figure)
-        snippet_figures.dark_svg(snippet_figures.svg(figure))
+        figures.figure_data(figure)
+        figures.dark_svg(figures.svg(figure))
         plt.close("all")
     _restore(before, "zhplot")

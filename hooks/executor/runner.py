@@ -1,7 +1,7 @@
 """Runs snippets in forks of one warm worker, caching results by content.
 
 The build hook and the tests both use `SnippetRunner`, so what is tested is what the pages show.
-torch and matplotlib are imported once, by the worker (`snippet_worker.py`), and only when some
+torch and matplotlib are imported once, by the worker (`fork_worker.py`), and only when some
 snippet is not cached. Each run works in a scratch copy of its snippet's folder, outside the
 project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from the copy's root as
 `python snippets/<chapter>/<name>.py` runs from the project's); writes are thrown away.
@@ -11,21 +11,21 @@ import ast
 import json
 import logging
 import os
-import select
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import process_tree
-import snippet_cache
+from executor import cache, process_tree
 from source_checks import swallowed_backslash
-from terminal_output import screen_text
+from executor.terminal import screen_text
 
-log = logging.getLogger("mkdocs.hooks.snippet_runner")
+log = logging.getLogger("mkdocs.hooks.executor.runner")
 
 HERE = Path(__file__).resolve().parent
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
@@ -35,8 +35,20 @@ TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_N
 # The worker's heap (torch's, mostly) in transparent huge pages: forking it copies one page-table
 # entry per 2 MB instead of per 4 KB, and a fork's exit frees as few. Snippets do not see this: the
 # worker removes it from its environment, and a snippet's own process takes no new huge pages
-# (zeroing 2 MB for every small array costs more than it saves; see snippet_sandbox.run).
+# (zeroing 2 MB for every small array costs more than it saves; see sandbox.run).
 WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+BACKENDS = ("auto", "fork", "spawn")
+
+
+def choose_backend(asked: str | None = None) -> str:
+    """SNIPPET_BACKEND, else `asked` (extra.run_snippets.backend), else auto: fork where its Linux-only
+    calls exist (os.fork, pidfd_open, prctl), spawn everywhere else (macOS, Windows)."""
+    backend = os.environ.get("SNIPPET_BACKEND") or asked or "auto"
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown snippet backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if backend == "auto":
+        backend = "fork" if sys.platform == "linux" and hasattr(os, "pidfd_open") else "spawn"
+    return backend
 
 
 @dataclass
@@ -85,17 +97,17 @@ class _Run:
 
 class SnippetRunner:
     def __init__(self, cache_dir: Path, root: Path | None = None, timeout: float = 60, workers: int | None = None,
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, backend: str | None = None):
         self.cache_dir = Path(cache_dir).resolve()
+        self.backend = choose_backend(backend)
         self.root = Path(root).resolve() if root else None  # snippets under it are named relative to it
         self.timeout = timeout
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
-        self._buffer = b""
         self._ids = iter(range(1, sys.maxsize))
-        self._preloads = snippet_cache.preloads(self.cache_dir)  # modules earlier snippets imported
-        snippet_cache.remove_leftovers(self.cache_dir)
+        self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
+        cache.remove_leftovers(self.cache_dir)
 
     def run_all(self, snippets) -> dict:
         """Results for `snippets`, keyed by absolute path, in the order given."""
@@ -105,7 +117,7 @@ class SnippetRunner:
             self._warm_worker()
             self._learn_imports(set().union(*map(library_imports, todo)))  # imported once, by the worker
             self._execute(todo, results)
-            snippet_cache.store_preloads(self.cache_dir, self._preloads)
+            cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
             result.error = result.error or self._unfit_for_page(result)
         return results
@@ -116,7 +128,7 @@ class SnippetRunner:
 
     def has_entry(self, snippet: Path) -> bool:
         """Whether the cache holds an entry for the snippet as it is now (not yet verified)."""
-        return (self.cache_dir / f"{snippet_cache.key(snippet, self.name(snippet))}.json").exists()
+        return (self.cache_dir / f"{cache.key(snippet, self.name(snippet))}.json").exists()
 
     def warm_up(self) -> None:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
@@ -166,7 +178,7 @@ class SnippetRunner:
         return None
 
     def _from_cache(self, snippet: Path) -> Result | None:
-        stored = snippet_cache.load(self.cache_dir, snippet_cache.key(snippet, self.name(snippet)), snippet.parent)
+        stored = cache.load(self.cache_dir, cache.key(snippet, self.name(snippet)), snippet.parent)
         if stored is None:
             return None
         figures = [Figure(**figure) for figure in stored["figures"]]
@@ -176,7 +188,8 @@ class SnippetRunner:
         running, ready = {}, None
         while todo or running or ready:
             while (ready or todo) and len(running) < self.workers:
-                run, ready = self._dispatch(ready or self._prepare(todo.pop(0))), None
+                run, ready = ready or self._prepare(todo.pop(0)), None
+                run = self._dispatch(run, queued=len(todo))
                 running[run.id] = run
             if ready is None and todo:  # the next scratch copy is made while the snippets run, not between them
                 ready = self._prepare(todo.pop(0))
@@ -186,8 +199,8 @@ class SnippetRunner:
                 for run in running.values():
                     results[run.snippet] = self._lost(run, death)
                 running.clear()
-            elif "pid" in message:
-                running[message["id"]].pid = message["pid"]
+            elif "pid" in message:  # it starts now: the time a worker or a spare took to warm up is not its own
+                running[message["id"]].pid, running[message["id"]].started = message["pid"], time.monotonic()
             else:
                 run = running.pop(message["id"])
                 results[run.snippet] = self._finish(run, message)
@@ -199,17 +212,18 @@ class SnippetRunner:
         folder = scratch / "cwd" / Path(name).parent
         shutil.copytree(snippet.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (scratch / "out").mkdir()
-        inputs = {p.relative_to(folder).as_posix(): snippet_cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
-        return _Run(next(self._ids), snippet, name, snippet_cache.key(snippet, name), scratch, inputs)
+        inputs = {p.relative_to(folder).as_posix(): cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
+        return _Run(next(self._ids), snippet, name, cache.key(snippet, name), scratch, inputs)
 
-    def _dispatch(self, run: _Run) -> _Run:
+    def _dispatch(self, run: _Run, queued: int) -> _Run:
+        """Send the run to the worker; `queued` runs wait after it (the spawn worker warms no more spares)."""
         self._warm_worker()
         if run.scratch.parent != Path(self._runs_dir):  # prepared for a worker that has died since
             shutil.rmtree(run.scratch, ignore_errors=True)
             run = self._prepare(run.snippet)
         run.started = time.monotonic()
         self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
-                    "timeout": self.timeout})
+                    "timeout": self.timeout, "queued": queued})
         return run
 
     def _send(self, request: dict) -> None:
@@ -222,24 +236,25 @@ class SnippetRunner:
     def _warm_worker(self) -> subprocess.Popen:
         if self._worker is None or self._worker.poll() is not None:
             self._runs_dir = tempfile.mkdtemp(prefix="snippet-runs-")  # the worker removes it when it exits
-            self._buffer = b""
-            self._worker = subprocess.Popen([sys.executable, str(HERE / "snippet_worker.py"), self._runs_dir],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
-                                            env={**os.environ, **TQDM_DEFAULTS, **_worker_only_env()})
+            if self.backend == "fork":
+                command, env = [HERE / "fork_worker.py", self._runs_dir], _worker_only_env()
+            else:
+                command, env = [HERE / "spawn_worker.py", self._runs_dir, str(self.workers)], {}
+            self._worker = subprocess.Popen([sys.executable, *map(str, command)], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, bufsize=0, env={**os.environ, **TQDM_DEFAULTS, **env})
+            # A thread reads the answers (select() takes no pipe on Windows); b"" marks the worker's end.
+            self._answers = queue.Queue()
+            threading.Thread(target=_read_lines, args=(self._worker.stdout, self._answers), daemon=True).start()
             self._send({"preload": sorted(self._preloads)})
         return self._worker
 
     def _next_message(self, deadline: float) -> dict | None:
-        stdout = self._worker.stdout
-        while b"\n" not in self._buffer:
-            if not select.select([stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
-                return None
-            chunk = os.read(stdout.fileno(), 1 << 16)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line)
+        """The worker's next answer; None if it ended, or sent nothing before `deadline`."""
+        try:
+            line = self._answers.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+        return json.loads(line) if line else None
 
     def _end_worker(self) -> str:
         """Kill the worker if it still runs; how it ended, in words."""
@@ -247,7 +262,7 @@ class SnippetRunner:
             self._worker.kill()
         code = self._worker.wait()
         self._worker = None
-        return process_tree.describe_status(_wait_status(code)) if code else "it exited"
+        return process_tree.describe_returncode(code) if code else "it exited"
 
     def _lost(self, run: _Run, death: str) -> Result:
         if run.pid:
@@ -276,7 +291,7 @@ class SnippetRunner:
         if ended:
             result.notes.append(f"{run.name} left {len(ended)} process(es) running, now ended: {'; '.join(ended)}")
         if result.ok:
-            snippet_cache.store(self.cache_dir, run.key, self._entry(run, result, info["opened"]))
+            cache.store(self.cache_dir, run.key, self._entry(run, result, info["opened"]))
             self._learn_imports(info["imported"])
         shutil.rmtree(run.scratch, ignore_errors=True)
         return result
@@ -305,6 +320,12 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def _read_lines(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(b"")
 
 
 def _worker_only_env() -> dict:
@@ -351,7 +372,3 @@ def _stack_line(stack: Path, name: str) -> int | None:
         if line.startswith(prefix):
             return int(line[len(prefix):].split()[0])
     return None
-
-
-def _wait_status(returncode: int) -> int:
-    return -returncode if returncode < 0 else returncode << 8

@@ -18,13 +18,11 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-log = logging.getLogger("mkdocs.hooks.snippet_cache")
+log = logging.getLogger("mkdocs.hooks.executor.cache")
 
 HERE = Path(__file__).resolve().parent
 _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
 PRELOADS = "preload-modules.txt"  # beside the entries, which are <key>.json
-_EXECUTOR = ("snippet_cache.py", "snippet_runner.py", "snippet_worker.py", "snippet_sandbox.py",
-             "snippet_figures.py", "snippet_preload.py", "terminal_output.py", "process_tree.py")
 
 
 def key(snippet: Path, name: str) -> str:
@@ -109,7 +107,7 @@ def _hash_or_none(path: Path) -> str | None:
 
 def _environment() -> bytes:
     parts = [sys.version] + [f"{name}=={metadata.version(name)}" for name in _VERSIONED]
-    parts += [(HERE / name).read_text() for name in _EXECUTOR]
+    parts += [path.read_text() for path in sorted(HERE.glob("*.py"))]  # the executor's own code
     return "\0".join(parts).encode()
 
 

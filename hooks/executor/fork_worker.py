@@ -1,10 +1,11 @@
 """The warm worker: imports torch and matplotlib once, forks one process per snippet, supervises it.
 
-    python snippet_worker.py RUNS_DIR
+    python fork_worker.py RUNS_DIR
 
-Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout"} to run a
-snippet, or {"preload": [module, ...]} to import modules that later snippets will need.
-The worker forks (see snippet_sandbox.run) and answers {"id", "pid"}; when that process has written
+Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout", "queued"}
+to run a snippet ("queued": how many runs wait behind it), or {"preload": [module, ...]} to import
+modules that later snippets will need.
+The worker forks (see sandbox.run) and answers {"id", "pid"} as the snippet starts; when that process has written
 its results and ended what it started (it says so on a pipe), or has died, the worker answers
 {"id", "status", "timed_out", "stragglers"}; it reaps the process when its teardown is over.
 A snippet still running at its timeout has its stack dumped, then its whole tree is killed.
@@ -19,17 +20,15 @@ import functools
 import json
 import os
 import selectors
-import shutil
-import signal
 import sys
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-import process_tree
-import snippet_preload
-import snippet_sandbox
+if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from executor import lifecycle, preload, process_tree, sandbox
 
 STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
 
@@ -72,7 +71,7 @@ class Worker:
         for line in lines:
             request = json.loads(line)
             if "preload" in request:
-                snippet_preload.preload(request["preload"])
+                preload.preload(request["preload"])
             else:
                 self._start(request)
         return bool(chunk)
@@ -83,7 +82,7 @@ class Worker:
         pid = os.fork()
         if pid == 0:
             try:
-                snippet_sandbox.run(request, [*inherited, done], done_writer)
+                sandbox.run(request, [*inherited, done], done_writer)
             finally:
                 os._exit(70)  # only reached if the sandbox itself broke
         os.close(done_writer)
@@ -91,26 +90,18 @@ class Worker:
         self.runs[pid] = run
         self.selector.register(run.pidfd, selectors.EVENT_READ, functools.partial(self._ended, run))
         self.selector.register(run.done, selectors.EVENT_READ, functools.partial(self._results_written, run))
-        _answer({"id": run.id, "pid": pid})
+        lifecycle.answer({"id": run.id, "pid": pid})
 
     def _time_out(self, run: _Run) -> None:
         run.timed_out = True
-        stack = run.out / "stack.txt"
-        try:
-            os.kill(run.pid, snippet_sandbox.STACK_SIGNAL)
-        except ProcessLookupError:
-            return
-        give_up = time.monotonic() + STACK_DUMP_WAIT
-        while time.monotonic() < give_up and not (stack.exists() and stack.stat().st_size):
-            time.sleep(0.01)
-        process_tree.kill_group_and_process(run.pid)
+        process_tree.ask_for_stack_then_kill(run.pid, run.out / "stack.txt", sandbox.STACK_SIGNAL, STACK_DUMP_WAIT)
 
     def _results_written(self, run: _Run) -> None:
         """The process has written its results and ended its own processes: answer now, reap later."""
         self.selector.unregister(run.done)
         if os.read(run.done, 1) and not run.timed_out:  # nothing to read: it died first (see _ended)
             run.answered = True
-            _answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
+            lifecycle.answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
 
     def _ended(self, run: _Run) -> None:
         process_tree.kill_group_and_process(run.pid)  # what is left of its group; before the reap frees the pid
@@ -123,7 +114,7 @@ class Worker:
         del self.runs[run.pid]
         stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
         if not run.answered:
-            _answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
+            lifecycle.answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
                      "stragglers": stragglers})
 
     def end_everything(self) -> None:
@@ -132,36 +123,12 @@ class Worker:
         process_tree.end_children()
 
 
-def _answer(message: dict) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-
-def _terminate(signum, frame):
-    raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
-
-
 def main(runs_dir: str) -> None:
     for name in os.environ.pop("SNIPPET_WORKER_ENV", "").split():  # they took effect at start; not the snippets'
         del os.environ[name]
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, which then closes our stdin
-    signal.signal(signal.SIGTERM, _terminate)
-    process_tree.die_with_parent(signal.SIGTERM)
-    process_tree.become_subreaper()
-    snippet_preload.warm_up()
-    worker = Worker()
-    code = 0
-    try:
-        worker.serve()
-    except SystemExit as stop:  # SIGTERM: the build died
-        code = stop.code
-    except BaseException:  # a bug here: the build reports the runs as lost, and this says why
-        print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
-        code = 70
-    finally:
-        worker.end_everything()
-        shutil.rmtree(runs_dir, ignore_errors=True)
-        os._exit(code)  # tearing down torch takes ~0.7 s that nobody needs to wait for
+    lifecycle.follow_the_build()
+    preload.warm_up()
+    lifecycle.serve(Worker(), runs_dir)
 
 
 if __name__ == "__main__":

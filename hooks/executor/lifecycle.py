@@ -1,0 +1,46 @@
+"""What both backends' workers do around their own work: answer the build, follow it when it ends or
+dies, and leave nothing behind."""
+
+import json
+import os
+import shutil
+import signal
+import sys
+import traceback
+
+from executor import process_tree
+
+
+def answer(message: dict) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def follow_the_build() -> None:
+    """Ctrl-C reaches the build, which then closes our stdin; SIGTERM or the build's death end us."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminate)
+    process_tree.die_with_parent(signal.SIGTERM)  # Linux; elsewhere the build's end closes our stdin
+    process_tree.become_subreaper()
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
+
+
+def serve(worker, runs_dir: str) -> None:
+    """Run `worker` until the build closes our stdin; then end every snippet process, remove RUNS_DIR and
+    exit: 0, 128 + the signal that ended us, or 70 with the traceback of our own failure."""
+    code = 0
+    try:
+        worker.serve()
+    except SystemExit as stop:  # SIGTERM: the build died
+        code = stop.code
+    except BaseException:  # a bug here: the build reports the runs as lost, and this says why
+        print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
+        code = 70
+    finally:
+        worker.end_everything()
+        shutil.rmtree(runs_dir, ignore_errors=True)
+        os._exit(code)  # tearing down torch takes ~0.7 s that nobody needs to wait for

@@ -1,0 +1,165 @@
+"""Process-tree control for the executor: subreapers, parent-death signals, ending trees.
+
+On Linux, a process that is a "child subreaper" adopts the orphans of its descendants, so every
+process a snippet starts stays below it, however it detaches (double fork, setsid). Ending a tree is
+then: kill every child, reap it (its own children are adopted at that moment), repeat until none is
+left. Elsewhere (macOS, Windows) there is no subreaper: the tree is what psutil finds below a
+process, so a process whose parent has already exited is no longer found (README, platforms).
+"""
+
+import ctypes
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+LINUX = sys.platform == "linux"
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER, _PR_SET_THP_DISABLE = 1, 36, 41
+_libc = ctypes.CDLL(None, use_errno=True) if LINUX else None
+
+
+def _prctl(option: int, value: int) -> None:
+    if _libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl failed")
+
+
+def no_new_huge_pages() -> None:
+    """Memory this process allocates from now on comes in 4 KB pages (what it shares keeps its pages).
+    Only a speed-up: where the kernel refuses, nothing changes."""
+    try:
+        _prctl(_PR_SET_THP_DISABLE, 1)
+    except OSError:
+        pass
+
+
+def become_subreaper() -> bool:
+    """Adopt the orphans of this process's descendants (Linux); False where the OS has no such thing."""
+    if LINUX:
+        _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    return LINUX
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Receive `sig` when the parent process dies (Linux); False elsewhere (use a pipe's EOF there)."""
+    if LINUX:
+        _prctl(_PR_SET_PDEATHSIG, sig)
+    return LINUX
+
+
+def children(pid: int | None = None) -> list:
+    pid = pid or os.getpid()
+    if not LINUX:
+        try:
+            return [child.pid for child in psutil.Process(pid).children()]
+        except psutil.Error:
+            return []
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # the thread ended meanwhile
+    return found
+
+
+def descendants(pid: int) -> list:
+    """Every process below `pid` now, deepest last (psutil: works on every OS)."""
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def command_line(pid: int) -> str:
+    try:
+        return " ".join(psutil.Process(pid).cmdline()).strip() or f"pid {pid}"
+    except psutil.Error:
+        return f"pid {pid}"
+
+
+def end_children(keep=()) -> list:
+    """Kill every child of this process but `keep`, and every process they leave behind (on Linux,
+    where this process is a subreaper, also those that detached). Returns the command lines ended."""
+    ended = []
+    while doomed := [pid for pid in children() if pid not in keep]:
+        doomed += [pid for parent in doomed for pid in descendants(parent) if pid not in doomed]
+        for pid in doomed:
+            ended.append(command_line(pid))
+            kill_group_and_process(pid)
+        for pid in doomed:
+            _reap(pid)
+    return ended
+
+
+def end_group(pgid: int) -> list:
+    """Kill the process group `pgid` (POSIX), naming its members: what a snippet's interpreter, the
+    group's leader, left behind after it ended, even orphaned (no subreaper on macOS)."""
+    members = []
+    for pid in psutil.pids():
+        try:
+            if pid != os.getpid() and os.getpgid(pid) == pgid:
+                members.append(command_line(pid))
+        except OSError:
+            continue
+    kill_group_and_process(pgid)
+    return members
+
+
+def ask_for_stack_then_kill(pid: int, stack: Path, sig, wait: float) -> None:
+    """A process still running at its timeout: have faulthandler write its stack (on `sig`, where the OS
+    has one; without, it set its own alarm), give it `wait` seconds to do so, then kill its group."""
+    if sig:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+    give_up = time.monotonic() + wait
+    while time.monotonic() < give_up and not (stack.exists() and stack.stat().st_size):
+        time.sleep(0.01)
+    kill_group_and_process(pid)
+
+
+def kill_group_and_process(pid: int) -> None:
+    """Kill a process and, if it leads one, its process group (POSIX)."""
+    if hasattr(os, "killpg"):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        return
+    try:
+        psutil.Process(pid).kill()
+    except psutil.Error:
+        pass
+
+
+def _reap(pid: int) -> None:
+    try:
+        if os.name == "posix":
+            os.waitpid(pid, 0)  # a grandchild (no subreaper) is not ours to wait for: ChildProcessError
+        else:
+            psutil.Process(pid).wait(5)
+    except (ChildProcessError, psutil.Error):
+        pass  # reaped elsewhere (e.g. by the code that started it), or not our child
+
+
+def describe_status(status: int) -> str:
+    """A wait status in words: 'exit status 3', 'killed by signal 11 (SIGSEGV: segmentation fault)'."""
+    if os.WIFSIGNALED(status):
+        return _killed_by(os.WTERMSIG(status))
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def describe_returncode(code: int) -> str:
+    """subprocess's returncode in the same words (negative: the signal that ended it, on POSIX)."""
+    return _killed_by(-code) if code < 0 else f"exit status {code}"
+
+
+def _killed_by(number: int) -> str:
+    name = signal.Signals(number).name
+    what = signal.strsignal(number) or name
+    return f"killed by signal {number} ({name}: {what[0].lower() + what[1:]})"

@@ -1,0 +1,170 @@
+"""The spawn backend's worker: fresh interpreters instead of forks, with spares kept warm.
+
+    python spawn_worker.py RUNS_DIR SPARES
+
+It takes the requests and gives the answers fork_worker.py does (see there), so the runner, the
+cache and the pages are the same for both backends. It never forks: each snippet runs in an
+interpreter of its own (spawn_child.py) that was started before it was needed and has imported torch,
+matplotlib and the preload list; it runs that one snippet and exits, and a new spare starts at once.
+SPARES interpreters wait at any time, so a cold build runs that many snippets at once.
+
+Process control uses what every OS has: each interpreter leads a new session (POSIX) or process
+group (Windows); what it started is ended by the interpreter itself at the snippet's end, and by
+this worker (its process group, and what psutil finds below it) when it times out or dies. On Linux
+this worker is also a subreaper, so processes that detached are ended too. When the build ends or
+dies, this worker's stdin closes: it ends every interpreter, and an interpreter whose control pipe
+closes ends itself, so nothing outlives the build whatever killed it.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from executor import lifecycle, process_tree
+
+HERE = Path(__file__).resolve().parent
+STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # as sandbox.STACK_SIGNAL; importing it would load torch here
+STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
+NEW_GROUP = {"start_new_session": True} if os.name == "posix" else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+
+
+@dataclass
+class _Child:
+    process: subprocess.Popen
+    ready: bool = False
+    request: dict | None = None
+    deadline: float | None = None
+    timed_out: bool = False
+    answered: bool = False
+    stragglers: list = field(default_factory=list)
+
+
+class Worker:
+    def __init__(self, spares: int):
+        self.spares = spares
+        self.events = queue.Queue()  # (child or None, line or None): None as line means "it ended"
+        self.children = {}  # pid -> _Child, spares and running ones
+        self.preloads = []
+
+    def serve(self) -> None:
+        threading.Thread(target=self._read_requests, daemon=True).start()
+        for _ in range(self.spares):
+            self._start_spare()
+        while True:
+            deadlines = [c.deadline for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)]
+            try:
+                child, line = self.events.get(timeout=max(0.0, min(deadlines) - time.monotonic()) if deadlines else None)
+            except queue.Empty:
+                child, line = None, ""
+            if child is None and line is None:
+                return  # the build closed our stdin, or died
+            if child is None and line:
+                self._handle_request(json.loads(line))
+            elif child is not None:
+                self._handle_child(child, line)
+            for late in [c for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)
+                         and time.monotonic() >= c.deadline]:
+                self._time_out(late)
+
+    def _read_requests(self) -> None:
+        for line in sys.stdin:
+            self.events.put((None, line))
+        self.events.put((None, None))
+
+    def _start_spare(self) -> None:
+        process = subprocess.Popen([sys.executable, str(HERE / "spawn_child.py")], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1, **NEW_GROUP)
+        child = _Child(process)
+        self.children[process.pid] = child
+        if self.preloads:
+            self._tell(child, {"preload": self.preloads})
+        threading.Thread(target=self._read_answers, args=(child,), daemon=True).start()
+
+    def _read_answers(self, child: _Child) -> None:
+        for line in child.process.stdout:
+            self.events.put((child, line.strip()))
+        child.process.wait()
+        self.events.put((child, None))
+
+    def _tell(self, child: _Child, message: dict) -> None:
+        try:
+            child.process.stdin.write(json.dumps(message) + "\n")
+            child.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # it died: its end is reported by _read_answers
+
+    def _handle_request(self, request: dict) -> None:
+        if "preload" in request:
+            self.preloads += request["preload"]
+            for child in self.children.values():
+                if child.request is None:
+                    self._tell(child, request)
+            return
+        spares = [c for c in self.children.values() if c.request is None]
+        child = min(spares, key=lambda c: (not c.ready, c.process.pid))  # a warm one first
+        child.request = request
+        self._tell(child, request)
+        # Spares for the runs queued behind this one, and always one for the next save under `mkdocs serve`.
+        wanted = max(1, min(self.spares, request.get("queued", self.spares)))
+        for _ in range(wanted - sum(c.request is None for c in self.children.values())):
+            self._start_spare()
+
+    def _handle_child(self, child: _Child, line: str | None) -> None:
+        if line == "ready":
+            child.ready = True
+        elif line == "started":
+            child.deadline = time.monotonic() + child.request["timeout"]
+            lifecycle.answer({"id": child.request["id"], "pid": child.process.pid})
+        elif line == "done" and not child.timed_out:
+            child.answered = True
+            lifecycle.answer({"id": child.request["id"], "status": "exit status 0", "timed_out": False, "stragglers": []})
+        elif line is None:
+            self._ended(child)
+
+    def _time_out(self, child: _Child) -> None:
+        child.timed_out = True
+        below = process_tree.descendants(child.process.pid)  # found while their parent lives (Windows)
+        child.stragglers = [process_tree.command_line(pid) for pid in below]
+        process_tree.ask_for_stack_then_kill(child.process.pid, Path(child.request["out"]) / "stack.txt",
+                                             STACK_SIGNAL, STACK_DUMP_WAIT)
+        for pid in below:
+            process_tree.kill_group_and_process(pid)
+
+    def _ended(self, child: _Child) -> None:
+        code = child.process.wait()
+        del self.children[child.process.pid]
+        left = process_tree.end_group(child.process.pid) if os.name == "posix" else []
+        left += process_tree.end_children(keep=self.children)  # Linux: adopted from the dead interpreter
+        if child.request is None:  # a spare that died before it had a snippet: start another
+            self._start_spare()
+        elif not child.answered:
+            stragglers = list(dict.fromkeys(child.stragglers + left))
+            lifecycle.answer({"id": child.request["id"], "status": process_tree.describe_returncode(code),
+                     "timed_out": child.timed_out, "stragglers": stragglers})
+
+    def end_everything(self) -> None:
+        for pid, child in list(self.children.items()):
+            below = process_tree.descendants(pid)
+            for doomed in [pid, *below]:
+                process_tree.kill_group_and_process(doomed)
+            child.process.wait()
+        process_tree.end_children()
+
+
+def main(runs_dir: str, spares: str) -> None:
+    lifecycle.follow_the_build()
+    lifecycle.serve(Worker(int(spares)), runs_dir)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
