@@ -99,9 +99,16 @@ BACKENDS = ("fork", "spawn")
 _RUNNERS = {RUNNER.backend: RUNNER}
 
 
+def linux_only(why: str):
+    """For the macOS and Windows CI jobs: a test of something only Linux has, skipped there with the reason."""
+    return pytest.mark.skipif(sys.platform != "linux", reason=f"Linux only: {why}")
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request):
     """Each executor backend in turn, for the tests whose behaviour must not depend on it."""
+    if request.param == "fork" and sys.platform != "linux":
+        pytest.skip("the fork backend needs Linux (os.fork of a warm worker, pidfd_open, prctl)")
     return request.param
 
 

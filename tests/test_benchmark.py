@@ -5,6 +5,9 @@ import re
 import pytest
 
 import benchmark_build
+from conftest import linux_only
+
+pytestmark = linux_only("the benchmark samples memory in /proc")
 
 
 @pytest.mark.parametrize("workload", ["tensor", "training"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, linux_only
 
 SVG_BUDGET = 100 * 1024
 ZHPLOT_FONT = Path(find_spec("zhplot").origin).parent / "fonts" / "NotoSansSC-Regular.ttf"
@@ -110,6 +110,7 @@ def test_figure_text_without_a_glyph_fails_the_build_and_says_how_to_draw_chines
     assert build.log.count("missing from font") >= 2 and build.log.count("needs the line `import zhplot`") == 1
 
 
+@linux_only("the font is put where matplotlib looks on Linux (~/.fonts)")
 def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
     """A font installed on the machine (here in the user's font folder) is not used by the build: a reader
     without it would see other glyphs, and figures must be the same bytes everywhere."""

@@ -10,10 +10,12 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, linux_only
 from test_build import summary
 
 PAGE = "docs/05-pytorch-basics.md"
+
+pytestmark = linux_only("watches processes through /proc, with POSIX signals and commands")
 CHAPTER = "snippets/05-pytorch-basics"
 
 

@@ -13,7 +13,7 @@ import pytest
 from mkdocs.config import load_config
 from playwright.sync_api import expect
 
-from conftest import ROOT
+from conftest import ROOT, linux_only
 
 SNIPPET = "snippets/05-pytorch-basics/type_and_grad.py"
 
@@ -84,6 +84,7 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in process.communicate(timeout=30)[0]
 
 
+@linux_only("the snippet kills its worker with SIGKILL")
 def test_serve_recovers_when_a_snippet_kills_the_worker(server):
     copy, url, process = server
     original = (copy.root / SNIPPET).read_text()

@@ -6,7 +6,8 @@ It takes the requests and gives the answers fork_worker.py does (see there), so 
 cache and the pages are the same for both backends. It never forks: each snippet runs in an
 interpreter of its own (spawn_child.py) that was started before it was needed and has imported torch,
 matplotlib and the preload list; it runs that one snippet and exits, and a new spare starts at once.
-SPARES interpreters wait at any time, so a cold build runs that many snippets at once.
+Up to SPARES interpreters wait while runs are queued, so a cold build runs that many snippets at once;
+one waits when none is, for the next save under `mkdocs serve`.
 
 Process control uses what every OS has: each interpreter leads a new session (POSIX) or process
 group (Windows); what it started is ended by the interpreter itself at the snippet's end, and by
@@ -58,8 +59,7 @@ class Worker:
 
     def serve(self) -> None:
         threading.Thread(target=self._read_requests, daemon=True).start()
-        for _ in range(self.spares):
-            self._start_spare()
+        self._start_spare()  # more once requests say how many runs are queued
         while True:
             deadlines = [c.deadline for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)]
             try:
