@@ -73,6 +73,14 @@ def test_notebook_pages_have_titles_of_their_own(cold_site):
     assert "Notebook 版本" in last_chapter  # the nav section's label
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_copy_button_of_a_notebook_cell_copies_the_snippet_as_it_is(cold_site, chapter):
+    """Line breaks in code stay, whatever the text around them (the page's Chinese line joining skips code)."""
+    page = cold_site[1].page(f"notebooks/{chapter.stem}")
+    copied = [html.unescape(text) for text in re.findall(r'<div class="clipboard-copy-txt" id="[^"]+">(.*?)</div>', page, re.DOTALL)]
+    assert copied == [snippet.read_text(encoding="utf-8").rstrip("\n") for snippet in snippets_in_page_order(chapter)]
+
+
 def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(cold_site):
     build = cold_site[1]
     for chapter in CHAPTERS:

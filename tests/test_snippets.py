@@ -50,10 +50,14 @@ def reader_copy(tmp_path_factory):
     return root, tmp_path_factory.mktemp("mplconfig")
 
 
-@pytest.mark.parametrize("where", ["repository root", "snippet folder"])
-@pytest.mark.parametrize("snippet", FIGURE_SNIPPETS, ids=snippet_id)
-def test_figure_snippet_draws_cleanly_when_a_reader_runs_it(snippet, where, reader_copy):
-    """With only requirements.txt installed: no missing glyph (Chinese comes from zhplot), nothing on stderr."""
+READER_RUNS = [(snippet, "repository root") for snippet in SNIPPETS]
+READER_RUNS += [(snippet, "snippet folder") for snippet in FIGURE_SNIPPETS]
+
+
+@pytest.mark.parametrize("snippet, where", READER_RUNS, ids=lambda value: snippet_id(value) if hasattr(value, "parts") else value)
+def test_a_readers_own_run_prints_what_the_page_shows_and_nothing_on_stderr(snippet, where, reader_copy, snippet_results):
+    """With only requirements.txt installed: the page's output (from the root, as README says), no missing
+    glyph (Chinese comes from zhplot), no warning."""
     root, mplconfig = reader_copy
     script = root / "snippets" / snippet_id(snippet)
     cwd = root if where == "repository root" else script.parent
@@ -61,6 +65,8 @@ def test_figure_snippet_draws_cleanly_when_a_reader_runs_it(snippet, where, read
     run = subprocess.run([sys.executable, "-c", DRAW_ON_SHOW, str(script.relative_to(cwd))], cwd=cwd, env=env,
                          capture_output=True, text=True, timeout=300)
     assert (run.returncode, run.stderr) == (0, "")
+    if where == "repository root":
+        assert run.stdout == snippet_results[snippet].stdout
 
 
 def stdout(snippet_results, name):
@@ -164,6 +170,22 @@ def test_hand_computed_cross_entropy_equals_pytorch(snippet_results):
     hand = re.search(r"手算交叉熵 −log\(p\[0\]\): (\S+)", out).group(1)
     assert hand == re.search(r"nn.CrossEntropyLoss: (\S+)", out).group(1) == "0.417"
     assert "总和: 1.0" in out
+
+
+def test_cnn_shapes_follow_the_layers(snippet_results):
+    out = stdout(snippet_results, "08-cnn/cnn_shapes.py")
+    shapes = re.findall(r"^(\w+)\s+→ (\(.*\))$", out, re.MULTILINE)
+    assert shapes[0] == ("Conv2d", "(4, 16, 8, 8)") and shapes[2] == ("MaxPool2d", "(4, 16, 4, 4)")
+    assert shapes[-2:] == [("Flatten", "(4, 128)"), ("Linear", "(4, 10)")]
+
+
+def test_cnn_beats_the_mlp_on_the_same_split_and_reloads_to_the_same_predictions(snippet_results):
+    out = stdout(snippet_results, "08-cnn/train_cnn.py")
+    cnn = int(re.search(r"^CNN: \d+ 个参数，测试集 (\d+)/450", out, re.MULTILINE).group(1))
+    mlp_out = stdout(snippet_results, "07-digits-classifier/train_mlp.py")
+    mlp = int(re.search(r"测试集: (\d+)/450", mlp_out).group(1))
+    assert cnn > mlp and f"第 7 章的 MLP: 4810 个参数，测试集 {mlp}/450" in out  # the page quotes chapter 7 truly
+    assert out.rstrip().endswith("已保存到 cnn_digits.pt，重新加载的模型对 450 张测试图的预测和原模型完全相同: True")
 
 
 def test_classifier_is_well_above_90_percent_on_the_test_split(snippet_results):

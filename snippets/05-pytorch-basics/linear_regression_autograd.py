@@ -26,12 +26,12 @@ print("predict (before training)", 4, forward(4).item())
 loss_history, w_history = [], []  # 记下每一轮的 loss 和 w，训练完画出来
 for epoch in range(100):
     for x, y in zip(x_data, y_data):
-        l = loss(x, y)  # l 是一个张量，tensor 主要是在建立计算图 forward, compute the loss
-        l.backward()    # backward, compute grad for Tensor whose requires_grad set to True
+        l = loss(x, y)  # 前向：算出损失 l（一个张量），同时建立计算图
+        l.backward()    # 反向：算出所有 requires_grad=True 的张量的梯度，存进 .grad
         print("\tgrad:", x, y, w.grad.item())
         w.data = w.data - 0.01 * w.grad.data  # 通过 .data 更新：绕过 autograd，这一步不记入计算图
 
-        w.grad.data.zero_()  # after update, remember set the grad to zero
+        w.grad.data.zero_()  # 更新之后把梯度清零，否则下一次 backward 会累加上去
 
     print("progress:", epoch, l.item())  # 取出 loss 用 l.item()，不要直接用 l（l 是 tensor，会构建计算图）
     loss_history.append(l.item())

@@ -18,7 +18,7 @@ for epoch in range(1, 501):
     loss.backward()                   #    ... 再反向传播，梯度存进每个参数的 .grad
     optimizer.step()                  # 4. 更新：w ← w − lr · ∂loss/∂w，b 也一样
     if epoch in (1, 10, 50, 100, 200, 500):
-        print(f"epoch {epoch:3d}  loss = {loss.item():.6f}")
+        print(f"epoch {epoch:3d}  loss = {loss.item():.2e}")
 
 w, b = model.weight.item(), model.bias.item()
 print(f"w = {w:.4f}, b = {b:.4f}")

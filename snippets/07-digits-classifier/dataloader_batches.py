@@ -15,5 +15,6 @@ for epoch in range(2):
     for images, labels in loader:
         sizes.append(len(labels))
         if len(sizes) == 1:
-            print(f"epoch {epoch} 第一个 batch: images {tuple(images.shape)}, labels 前 8 个 {labels[:8].tolist()}")
+            print(f"epoch {epoch} 第一个 batch: images {tuple(images.shape)}（{len(labels)} 个样本 × 每个 64 个像素），"
+                  f"labels 前 8 个 {labels[:8].tolist()}")
     print(f"epoch {epoch}: {len(sizes)} 个 batch，最后一个有 {sizes[-1]} 个样本，共 {sum(sizes)} 个样本")

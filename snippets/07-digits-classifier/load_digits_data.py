@@ -8,7 +8,7 @@ digits = load_digits()
 print("图像:", digits.images.shape, " 展平后:", digits.data.shape, " 标签:", digits.target.shape)
 print("像素取值范围:", digits.data.min(), "到", digits.data.max())
 
-# 留出 25% 做测试集；stratify 让两边各个数字的比例相同，random_state 固定划分
+# 留出 25% 做测试集；stratify 让两边各个数字的比例大致相同，random_state 固定划分
 x_train, x_test, y_train, y_test = train_test_split(
     digits.data, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
 print("训练集:", x_train.shape[0], "张  测试集:", x_test.shape[0], "张")

@@ -1,5 +1,6 @@
 # 一个两层的全连接网络（MLP）：64 个像素 → 64 个隐藏单元 → 10 个类别
 import matplotlib.pyplot as plt
+from matplotlib.ticker import PercentFormatter
 import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
 import torch
 from sklearn.datasets import load_digits
@@ -12,26 +13,28 @@ torch.manual_seed(0)
 digits = load_digits()
 x_train, x_test, y_train, y_test = train_test_split(
     digits.data / 16.0, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
-train_set = TensorDataset(torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train))
-x_test, y_test = torch.tensor(x_test, dtype=torch.float32), torch.tensor(y_test)
+# 交叉熵要求标签是 torch.long（int64）：在任何系统上都写明，不依赖 NumPy 整数的默认宽度
+train_set = TensorDataset(torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train, dtype=torch.long))
+x_test, y_test = torch.tensor(x_test, dtype=torch.float32), torch.tensor(y_test, dtype=torch.long)
 loader = DataLoader(train_set, batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0))
 
+# nn.Sequential 把几层按顺序串起来，本身就是一个 nn.Module；ReLU(z) = max(0, z)
 model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 
 losses, accuracies = [], []
 for epoch in tqdm(range(1, 21), desc="训练"):
-    model.train()
+    model.train()  # 训练模式（这个模型里没有 Dropout 之类在两种模式下表现不同的层）
     total = 0.0
     for images, labels in loader:
         loss = criterion(model(images), labels)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(labels)
-    model.eval()
-    with torch.no_grad():  # 评估时不需要计算图
+        total += loss.item() * len(labels)  # loss 是这一批的平均值，乘回样本数再累加
+    model.eval()  # 评估模式；它不会关闭梯度
+    with torch.no_grad():  # 关闭梯度的是这一句：评估时不需要计算图
         predicted = model(x_test).argmax(dim=1)  # 概率最大的类别就是预测
     losses.append(total / len(train_set))
     accuracies.append((predicted == y_test).float().mean().item())
@@ -48,14 +51,15 @@ ax_loss.set_ylabel("训练损失（交叉熵）")
 ax_acc.plot(range(1, 21), accuracies, color="tab:green")
 ax_acc.set_xlabel("训练轮数（epoch）")
 ax_acc.set_ylabel("测试准确率")
+ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0))  # 0.97 显示成 97%
 fig.tight_layout()
 plt.show()
 
 wrong = (predicted != y_test).nonzero().squeeze(1)[:10]  # 前 10 张分错的图
-fig, axes = plt.subplots(1, len(wrong), figsize=(1.1 * len(wrong), 1.8))
+fig, axes = plt.subplots(1, len(wrong), figsize=(1.1 * len(wrong), 2.0))
 for ax, index in zip(axes, wrong.tolist()):
     ax.imshow(x_test[index].reshape(8, 8), cmap="gray_r")
-    ax.set_title(f"真 {y_test[index].item()} 判 {predicted[index].item()}", fontsize=9)
+    ax.set_title(f"标签 {y_test[index].item()}\n预测 {predicted[index].item()}", fontsize=9)
     ax.axis("off")
 fig.tight_layout()
 plt.show()
