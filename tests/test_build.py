@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, SNIPPETS
 
 CHAPTERS = ["01-scikit-learn", "02-linear-regression", "03-matplotlib", "04-backpropagation", "05-pytorch-basics",
-            "06-nn-module", "07-digits-classifier"]
+            "06-nn-module", "07-digits-classifier", "08-cnn"]
 TYPE_AND_GRAD = "snippets/05-pytorch-basics/type_and_grad.py"
 
 
@@ -47,7 +47,7 @@ def test_chapter_pages_say_which_versions_produced_them(cold_site):
     for chapter in CHAPTERS:
         stamp = re.search(r'<p class="version-stamp">(.*?)</p>', cold_site[1].page(chapter)).group(1)
         assert f"Python {platform.python_version()}、torch {torch}、numpy {metadata.version('numpy')}" in stamp
-        assert ("scikit-learn" in stamp) == (chapter in ("01-scikit-learn", "07-digits-classifier"))  # where imported
+        assert ("scikit-learn" in stamp) == (chapter in ("01-scikit-learn", "07-digits-classifier", "08-cnn"))  # where imported
         assert stamp.endswith(f"代码在 torch 2.4 至 {torch} 上验证过。")  # requirements.in's lower bound
     assert "version-stamp" not in cold_site[1].page("tags")
 

@@ -1,0 +1,94 @@
+# 卷积神经网络（CNN）：在第 7 章同样的训练集和测试集上训练，再保存、加载
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class DigitsCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(                    # (N, 1, 8, 8)
+            nn.Conv2d(1, 16, kernel_size=3, padding=1),    # (N, 16, 8, 8)
+            nn.ReLU(),
+            nn.MaxPool2d(2),                               # (N, 16, 4, 4)
+            nn.Conv2d(16, 32, kernel_size=3, padding=1),   # (N, 32, 4, 4)
+            nn.ReLU(),
+            nn.MaxPool2d(2),                               # (N, 32, 2, 2)
+        )
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 2 * 2, 10))  # 10 个类别的 logits
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+
+
+torch.manual_seed(0)
+digits = load_digits()
+x_train, x_test, y_train, y_test = train_test_split(  # 和第 7 章完全相同的划分
+    digits.images / 16.0, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
+x_train = torch.tensor(x_train, dtype=torch.float32).unsqueeze(1)  # (1347, 1, 8, 8)
+x_test = torch.tensor(x_test, dtype=torch.float32).unsqueeze(1)    # (450, 1, 8, 8)
+y_train, y_test = torch.tensor(y_train, dtype=torch.long), torch.tensor(y_test, dtype=torch.long)
+loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True,
+                    generator=torch.Generator().manual_seed(0))
+
+model = DigitsCNN()
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+for epoch in range(1, 21):
+    model.train()
+    for images, labels in loader:
+        loss = criterion(model(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+model.eval()
+with torch.no_grad():
+    predicted = model(x_test).argmax(dim=1)
+correct = int((predicted == y_test).sum())
+parameters = sum(p.numel() for p in model.parameters())
+print(f"CNN: {parameters} 个参数，测试集 {correct}/{len(y_test)} 张正确，准确率 {correct / len(y_test):.2%}")
+print("第 7 章的 MLP: 4810 个参数，测试集 438/450 张正确，准确率 97.33%")
+
+# 保存：只存参数（state_dict），文件写在当前目录
+path = Path("cnn_digits.pt")
+torch.save(model.state_dict(), path)
+# 加载：先建一个结构相同的新模型，再把参数装进去；weights_only=True 只读数据，不执行文件里的任意代码
+reloaded = DigitsCNN()
+reloaded.load_state_dict(torch.load(path, weights_only=True))
+reloaded.eval()
+with torch.no_grad():
+    same = torch.equal(reloaded(x_test).argmax(dim=1), predicted)
+print(f"已保存到 {path}，重新加载的模型对 450 张测试图的预测和原模型完全相同: {same}")
+
+# 第一层学到的 16 个 3×3 卷积核
+kernels = model.features[0].weight.detach()[:, 0]  # (16, 3, 3)
+fig, axes = plt.subplots(2, 8, figsize=(8, 2.7))
+for number, (ax, kernel) in enumerate(zip(axes.flat, kernels), 1):
+    ax.imshow(kernel, cmap="RdBu_r", vmin=-kernels.abs().max(), vmax=kernels.abs().max())
+    ax.set_title(f"核 {number}", fontsize=9)
+    ax.axis("off")
+fig.suptitle("第一层的 16 个卷积核（红为正、蓝为负）")
+fig.tight_layout()
+plt.show()
+
+# 一张测试图经过第一层卷积和 ReLU 之后的 16 张特征图
+image = x_test[:1]
+with torch.no_grad():
+    maps = model.features[1](model.features[0](image))[0]  # (16, 8, 8)
+fig, axes = plt.subplots(2, 9, figsize=(9, 2.4))
+for ax in axes.flat:
+    ax.axis("off")
+axes[0, 0].imshow(image[0, 0], cmap="gray_r")
+axes[0, 0].set_title(f"输入（{y_test[0].item()}）", fontsize=9)
+for number, (ax, feature) in enumerate(zip([*axes[0, 1:], *axes[1, 1:]], maps), 1):
+    ax.imshow(feature, cmap="viridis")
+    ax.set_title(f"特征图 {number}", fontsize=8)
+fig.tight_layout()
+plt.show()
