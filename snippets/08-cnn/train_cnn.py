@@ -40,7 +40,7 @@ loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True
 model = DigitsCNN()
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-for epoch in range(1, 21):
+for epoch in range(1, 13):  # 12 轮
     model.train()
     for images, labels in loader:
         loss = criterion(model(images), labels)
