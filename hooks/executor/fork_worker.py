@@ -30,7 +30,6 @@ if __name__ == "__main__":  # started by its path: `executor` is found in the fo
 
 from executor import lifecycle, preload, process_tree, sandbox
 
-STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
 
 
 @dataclass
@@ -94,7 +93,7 @@ class Worker:
 
     def _time_out(self, run: _Run) -> None:
         run.timed_out = True
-        process_tree.ask_for_stack_then_kill(run.pid, run.out / "stack.txt", sandbox.STACK_SIGNAL, STACK_DUMP_WAIT)
+        process_tree.ask_for_stack_then_kill(run.pid, run.out / "stack.txt")
 
     def _results_written(self, run: _Run) -> None:
         """The process has written its results and ended its own processes: answer now, reap later."""

@@ -17,6 +17,8 @@ from pathlib import Path
 import psutil
 
 LINUX = sys.platform == "linux"
+STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # sent on timeout: faulthandler writes where the snippet is
+STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER, _PR_SET_THP_DISABLE = 1, 36, 41
 _libc = ctypes.CDLL(None, use_errno=True) if LINUX else None
 
@@ -35,18 +37,16 @@ def no_new_huge_pages() -> None:
         pass
 
 
-def become_subreaper() -> bool:
-    """Adopt the orphans of this process's descendants (Linux); False where the OS has no such thing."""
+def become_subreaper() -> None:
+    """Adopt the orphans of this process's descendants (Linux; other OSes have no such thing)."""
     if LINUX:
         _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    return LINUX
 
 
-def die_with_parent(sig: int = signal.SIGKILL) -> bool:
-    """Receive `sig` when the parent process dies (Linux); False elsewhere (use a pipe's EOF there)."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Receive `sig` when the parent process dies (Linux; elsewhere a pipe's EOF tells)."""
     if LINUX:
         _prctl(_PR_SET_PDEATHSIG, sig)
-    return LINUX
 
 
 def children(pid: int | None = None) -> list:
@@ -108,15 +108,15 @@ def end_group(pgid: int) -> list:
     return members
 
 
-def ask_for_stack_then_kill(pid: int, stack: Path, sig, wait: float) -> None:
-    """A process still running at its timeout: have faulthandler write its stack (on `sig`, where the OS
-    has one; without, it set its own alarm), give it `wait` seconds to do so, then kill its group."""
-    if sig:
+def ask_for_stack_then_kill(pid: int, stack: Path) -> None:
+    """A process still running at its timeout: have faulthandler write its stack (on STACK_SIGNAL, where
+    the OS has one; without, it set its own alarm), give it a moment to do so, then kill its group."""
+    if STACK_SIGNAL:
         try:
-            os.kill(pid, sig)
+            os.kill(pid, STACK_SIGNAL)
         except ProcessLookupError:
             return
-    give_up = time.monotonic() + wait
+    give_up = time.monotonic() + STACK_DUMP_WAIT
     while time.monotonic() < give_up and not (stack.exists() and stack.stat().st_size):
         time.sleep(0.01)
     kill_group_and_process(pid)

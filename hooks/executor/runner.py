@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from executor import cache, process_tree
-from source_checks import swallowed_backslash
 from executor.terminal import screen_text
+from source_checks import swallowed_backslash
 
 log = logging.getLogger("mkdocs.hooks.executor.runner")
 

@@ -31,7 +31,6 @@ import matplotlib.pyplot as plt
 
 from executor import figures, preload, process_tree
 
-STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # the worker sends it on timeout: faulthandler dumps where the snippet is
 
 
 def run(request: dict, inherited_fds: list, done_fd: int) -> None:
@@ -87,8 +86,8 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float) -> None:
     sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False)
     stack = open(out / "stack.txt", "w")
     faulthandler.enable(file=stack)  # a segmentation fault still tells its line
-    if STACK_SIGNAL:
-        faulthandler.register(STACK_SIGNAL, file=stack, all_threads=False)
+    if process_tree.STACK_SIGNAL:
+        faulthandler.register(process_tree.STACK_SIGNAL, file=stack, all_threads=False)
     else:  # Windows: no signal to send; the process sets its own alarm (the worker then kills it)
         faulthandler.dump_traceback_later(timeout, file=stack)
     sys.argv = [snippet]

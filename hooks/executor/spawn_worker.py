@@ -20,7 +20,6 @@ closes ends itself, so nothing outlives the build whatever killed it.
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -34,8 +33,6 @@ if __name__ == "__main__":  # started by its path: `executor` is found in the fo
 from executor import lifecycle, process_tree
 
 HERE = Path(__file__).resolve().parent
-STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # as sandbox.STACK_SIGNAL; importing it would load torch here
-STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack
 NEW_GROUP = {"start_new_session": True} if os.name == "posix" else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
 
 
@@ -61,7 +58,7 @@ class Worker:
         threading.Thread(target=self._read_requests, daemon=True).start()
         self._start_spare()  # more once requests say how many runs are queued
         while True:
-            deadlines = [c.deadline for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)]
+            deadlines = [child.deadline for child in self._running()]
             try:
                 child, line = self.events.get(timeout=max(0.0, min(deadlines) - time.monotonic()) if deadlines else None)
             except queue.Empty:
@@ -72,9 +69,12 @@ class Worker:
                 self._handle_request(json.loads(line))
             elif child is not None:
                 self._handle_child(child, line)
-            for late in [c for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)
-                         and time.monotonic() >= c.deadline]:
+            for late in [child for child in self._running() if time.monotonic() >= child.deadline]:
                 self._time_out(late)
+
+    def _running(self) -> list:
+        """The children running a snippet that has neither answered nor timed out."""
+        return [c for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)]
 
     def _read_requests(self) -> None:
         for line in sys.stdin:
@@ -83,7 +83,7 @@ class Worker:
 
     def _start_spare(self) -> None:
         process = subprocess.Popen([sys.executable, str(HERE / "spawn_child.py")], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1, **NEW_GROUP)
+                                   stdout=subprocess.PIPE, encoding="utf-8", bufsize=1, **NEW_GROUP)
         child = _Child(process)
         self.children[process.pid] = child
         if self.preloads:
@@ -135,16 +135,19 @@ class Worker:
         child.timed_out = True
         below = process_tree.descendants(child.process.pid)  # found while their parent lives (Windows)
         child.stragglers = [process_tree.command_line(pid) for pid in below]
-        process_tree.ask_for_stack_then_kill(child.process.pid, Path(child.request["out"]) / "stack.txt",
-                                             STACK_SIGNAL, STACK_DUMP_WAIT)
+        process_tree.ask_for_stack_then_kill(child.process.pid, Path(child.request["out"]) / "stack.txt")
         for pid in below:
             process_tree.kill_group_and_process(pid)
 
     def _ended(self, child: _Child) -> None:
         code = child.process.wait()
         del self.children[child.process.pid]
-        left = process_tree.end_group(child.process.pid) if os.name == "posix" else []
-        left += process_tree.end_children(keep=self.children)  # Linux: adopted from the dead interpreter
+        if child.answered:  # it ended its own processes before it answered; only a stray is left to kill
+            process_tree.kill_group_and_process(child.process.pid)
+            left = []
+        else:  # named in the answer: what its process group still holds (POSIX), and what Linux adopted
+            left = process_tree.end_group(child.process.pid) if os.name == "posix" else []
+        left += process_tree.end_children(keep=self.children)
         if child.request is None:  # a spare that died before it had a snippet: start another
             self._start_spare()
         elif not child.answered:
