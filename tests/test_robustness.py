@@ -2,6 +2,7 @@
 line, leaves no process behind, keeps a valid cache and never touches the repo."""
 
 import hashlib
+import os
 import re
 import signal
 import subprocess
@@ -220,6 +221,23 @@ def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
     assert worker.returncode == 70
     assert b"snippet worker failed:" in worker.stderr and b"JSONDecodeError" in worker.stderr
     assert not runs.exists()  # its runs folder is removed all the same
+
+
+def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_forever(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "torch.py").write_text("raise ImportError('a broken torch install')\n")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    worker = subprocess.Popen([sys.executable, str(ROOT / "hooks" / "executor" / "spawn_worker.py"), str(runs), "1"],
+                              env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")}, stdin=subprocess.PIPE,
+                              stderr=subprocess.PIPE)  # its input stays open, as the build's does
+    try:
+        worker.wait(timeout=60)  # not communicate(): that would close its input, and it would just end
+    finally:
+        worker.kill()
+        errors = worker.stderr.read()
+    assert worker.returncode == 70
+    assert b"a broken torch install" in errors and b"a spare interpreter died while starting" in errors
 
 
 def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):

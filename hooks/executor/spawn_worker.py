@@ -148,7 +148,9 @@ class Worker:
         else:  # named in the answer: what its process group still holds (POSIX), and what Linux adopted
             left = process_tree.end_group(child.process.pid) if os.name == "posix" else []
         left += process_tree.end_children(keep=self.children)
-        if child.request is None:  # a spare that died before it had a snippet: start another
+        if child.request is None and not child.ready:  # its error is above; another would fail the same way
+            raise RuntimeError(f"a spare interpreter died while starting ({process_tree.describe_returncode(code)})")
+        if child.request is None:  # a warm spare that was killed: start another
             self._start_spare()
         elif not child.answered:
             stragglers = list(dict.fromkeys(child.stragglers + left))
