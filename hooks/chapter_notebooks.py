@@ -3,7 +3,14 @@
 A chapter's notebook is generated from the chapter itself: its prose becomes
 Markdown cells and each included snippet a code cell, in page order, carrying
 the output and figures the build's executor produced (read from its cache,
-never run a second time). mkdocs-jupyter renders it as `notebooks/<chapter>/`.
+never run a second time). The reader downloads it as
+`notebooks/<chapter>/<chapter>.ipynb`.
+
+mkdocs-jupyter renders the page `notebooks/<chapter>/` from a twin of that
+notebook made for the site: its figures are the chapter's own light and dark
+SVG files, placed with their captions in the Markdown cell where the chapter
+shows them, instead of being inlined into the code cell's output.
+notebook_pages.py then gives the page the site's look.
 """
 
 import html
@@ -37,18 +44,19 @@ SITE_ONLY = [
     (re.compile(r" *\{ *#[\w-]+ *\}$", re.MULTILINE), ""),
     (re.compile(r"\]\(([\w-]+)\.md(#[\w-]*)?\)"), r"](../../\1/\2)"),
 ]
-FIGURE_ALT = re.compile(r"^!\[([^\]]*)\]\(figures/[^)]*\)", re.MULTILINE)
-NO_ALT = 'alt="No description has been provided for this image"'
+# On the page's twin: a figure is the chapter's light/dark pair (the theme shows one, the browser loads
+# only that one, as images hidden by the scheme are never near the viewport), its caption right under it.
+PAGE_FIGURES = [
+    (re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?)\.svg\)\n", re.MULTILINE),
+     lambda figure: "".join(f'<img alt="{html.escape(figure["alt"])}" src="../../{figure["stem"]}{variant}" loading="lazy">'
+                            for variant in (".svg#only-light", "-dark.svg#only-dark")) + "\n"),
+]
+PAGE_SOURCES = "notebook-pages"  # under .cache/: the twins mkdocs-jupyter renders (mkdocs.yml's include)
 TITLE_SUFFIX = "（Notebook）"
 GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名章节生成，代码与网站上的完全相同，可以从上到下依次运行。"
-NETWORK_SCRIPT = re.compile(
-    r"<script\b(?:(?!</script>).)*?(?:https?://|text/x-mathjax-config)(?:(?!</script>).)*</script>", re.DOTALL
-)
-HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)<a class="anchor-link" href="#[^"]*">')
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
-_alt_texts = {}  # notebook src_uri -> the chapter's figure descriptions, in order
 _warming_up = threading.Lock()  # held while `mkdocs serve` converts a notebook in the background
 
 
@@ -64,7 +72,7 @@ def on_serve(server, config, builder):
     notebook = next(iter(_notebooks.values()), None)  # one the first build wrote, as on_files names it
     if notebook:
         _warming_up.acquire()
-        path = Path(config.config_file_path).resolve().parent / ".cache" / notebook
+        path = Path(config.config_file_path).resolve().parent / ".cache" / PAGE_SOURCES / notebook
         threading.Thread(target=_convert_once, args=(path,), daemon=True).start()
     return server
 
@@ -94,17 +102,34 @@ def on_files(files, config):
         results = list(runner.cached(snippets).values())
         if not all(result and result.ok for result in results):
             continue  # a snippet failed: run_snippets reports it
-        uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
+        stem = Path(page.src_uri).stem
+        uri = f"notebooks/{stem}.ipynb"
         notebook = chapter_notebook(page.content_string, results)
         for number, cell in enumerate(notebook.cells, 1):
             for problem in problems(cell.source, f"{uri} (cell {number})"):
                 log.error(problem)
-        _write_if_changed(root / ".cache" / uri, nbformat.writes(notebook))
+        download = root / ".cache" / uri
+        _write_if_changed(download, nbformat.writes(notebook))
+        files.append(File.generated(config, f"notebooks/{stem}/{stem}.ipynb", abs_src_path=str(download)))
+        twin = chapter_notebook(page.content_string, results, for_page=True)
+        _write_if_changed(root / ".cache" / PAGE_SOURCES / uri, nbformat.writes(twin))
+        # A plain File (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
+        files.append(File(uri, str(root / ".cache" / PAGE_SOURCES), config.site_dir, config.use_directory_urls))
         _notebooks[page.src_uri] = uri
-        _alt_texts[uri] = FIGURE_ALT.findall(page.content_string)
-        # A plain File under .cache/ (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
-        files.append(File(uri, str(root / ".cache"), config.site_dir, config.use_directory_urls))
     return files
+
+
+def on_nav(nav, config, files):
+    """The footer's 「上一页」/「下一页」 follow one reading order at a time: the last chapter does not lead
+    into the notebooks, nor the first notebook back into the chapters."""
+    for sequence in ([page for page in nav.pages if page.file.src_uri not in _notebooks.values()],
+                     [page for page in nav.pages if page.file.src_uri in _notebooks.values()]):
+        for before, after in zip([None, *sequence], [*sequence, None]):
+            if before:
+                before.next_page = after
+            if after:
+                after.previous_page = before
+    return nav
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -121,62 +146,23 @@ def on_page_markdown(markdown, page, config, files):
     )
 
 
-def on_page_content(content, page, config, files):
-    if page.file.src_uri not in _notebooks.values():
-        return content
-    # The template loads MathJax (and mermaid) from a CDN; the site stays offline and
-    # render_math.py typesets the math as MathML instead.
-    content = NETWORK_SCRIPT.sub("", content)
-    # Code areas scroll sideways; make them reachable by keyboard, as Material does for its own.
-    content = re.sub(r'<div class="(highlight-ipynb|CodeMirror)\b', r'<div tabindex="0" class="\1', content)
-    # Long outputs scroll in their own box, as on the chapter pages (extra.css); keyboard users reach it.
-    content = re.sub(r'(<div class="jp-RenderedText jp-OutputArea-output[^"]*"[^>]*>\s*<pre)', r'\1 tabindex="0"', content)
-    content = _heading_ids_from_toc(content, page.toc)
-    for alt in _alt_texts.get(page.file.src_uri, []):  # the chapter's descriptions, figure by figure
-        content = content.replace(NO_ALT, f'alt="{html.escape(alt)}"', 1)
-    name = Path(page.file.src_uri).name
-    download = f'<p><a class="md-button md-button--primary" href="{name}" download>下载 {name}</a></p>\n'
-    return download + content
-
-
-def _heading_ids_from_toc(content: str, toc) -> str:
-    """nbconvert leaves Chinese headings without ids and mkdocs-jupyter's TOC uses other slugs and
-    drops inline code from titles: give the headings, in document order, the TOC's (unique) anchors,
-    and the TOC the headings' full text."""
-    links = iter(list(_in_order(toc)))
-
-    def retag(heading: re.Match) -> str:
-        link = next(links, None)
-        if link is None:
-            return heading[0]
-        link.title = html.unescape(re.sub(r"<[^>]+>", "", heading[2])).strip()
-        return f'<h{heading[1]} id="{link.id}">{heading[2]}<a class="anchor-link" href="#{link.id}">'
-
-    return HEADING.sub(retag, content)
-
-
-def _in_order(links):
-    for link in links:
-        yield link
-        yield from _in_order(link.children)
-
-
-def chapter_notebook(markdown: str, results: list) -> nbformat.NotebookNode:
-    """The chapter's prose as Markdown cells and its snippets as code cells with their outputs."""
+def chapter_notebook(markdown: str, results: list, for_page: bool = False) -> nbformat.NotebookNode:
+    """The chapter's prose as Markdown cells and its snippets as code cells with their outputs;
+    for_page: the twin the site renders, whose figures stay in the prose, where the chapter has them."""
     body = FRONT_MATTER.sub("", markdown)
     cells, start = [], 0
     for number, (include, result) in enumerate(zip(find_includes(body, ""), results), 1):
-        cells += _markdown_cells(body[start:include.start], first=not cells)
-        cells.append(_code_cell(result, number))
+        cells += _markdown_cells(body[start:include.start], first=not cells, for_page=for_page)
+        cells.append(_code_cell(result, number, figures=not for_page))
         start = include.end
-    cells += _markdown_cells(body[start:], first=False)
+    cells += _markdown_cells(body[start:], first=False, for_page=for_page)
     for number, cell in enumerate(cells, 1):
         cell.id = f"cell-{number}"  # nbformat's random ids would change the file on every build
     return new_notebook(cells=cells, metadata={"kernelspec": KERNEL, "language_info": {"name": "python"}})
 
 
-def _markdown_cells(text: str, first: bool) -> list:
-    for pattern, replacement in SITE_ONLY:
+def _markdown_cells(text: str, first: bool, for_page: bool) -> list:
+    for pattern, replacement in (PAGE_FIGURES + SITE_ONLY if for_page else SITE_ONLY):
         text = pattern.sub(replacement, text)
     text = ADMONITION.sub(_as_quote, text)
     text = LINE_BREAK.sub("", text)  # Jupyter, too, would show a space for the line break
@@ -193,10 +179,10 @@ def _as_quote(admonition: re.Match) -> str:
     return "\n".join(quote) + "\n\n"  # a blank line ends the quote: what follows is not inside it
 
 
-def _code_cell(result, number: int) -> nbformat.NotebookNode:
+def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
     outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),
                ("stderr", result.stderr)) if text]
-    for figure in result.figures:
+    for figure in result.figures if figures else ():
         data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))
     source = result.snippet.read_text(encoding="utf-8").rstrip("\n")

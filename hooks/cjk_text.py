@@ -17,8 +17,8 @@ LATIN = r"[A-Za-z0-9](?![.)] )|`(?!``)|\$"
 LINE_BREAK = re.compile(rf"(?<={CJK})\n[ \t]*(?={CJK})|(?<={CJK_PUNCTUATION})\n[ \t]*(?={LATIN})")
 # On a rendered page inline elements follow too: 「效果：<code>PyTorch</code>」.
 HTML_LINE_BREAK = re.compile(rf"{LINE_BREAK.pattern}|(?<={CJK_PUNCTUATION})\n[ \t]*(?=<(?:code|a|strong|em|span|math)\b)")
-# Code keeps its line breaks, also the text a notebook cell's copy button copies (mkdocs-jupyter).
-KEEP = re.compile(r"<(pre|code|math|script|style|textarea)\b.*?</\1>|<div class=\"clipboard-copy-txt\".*?</div>", re.DOTALL)
+# Code keeps its line breaks.
+KEEP = re.compile(r"<(pre|code|math|script|style|textarea)\b.*?</\1>", re.DOTALL)
 
 
 def join_lines(html: str) -> str:

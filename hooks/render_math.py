@@ -14,9 +14,14 @@ from latex2mathml.converter import convert
 
 log = logging.getLogger("mkdocs.hooks.render_math")
 
+# A formula in running text and the Chinese punctuation right after it (，。；：、）) stay on one line:
+# Chrome would otherwise start the next line with the punctuation.
 ARITHMATEX = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>', re.DOTALL
+    r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>'
+    r"(?P<punctuation>[\u3000-\u303f\uff00-\uffef]?)", re.DOTALL
 )
+# TeX sets a function name (\log, \exp, ...) apart from its argument; MathML needs the space written out.
+FUNCTION_NAME = re.compile(r"(<mi>(?:log|ln|exp|sin|cos|tan|max|min|arg)</mi>)(?!<mo[^>]*>\()")
 # On notebook pages (mkdocs-jupyter) TeX stays as $...$ inside the rendered Markdown cells.
 NOTEBOOK_MARKDOWN = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^>]*>)(.*?)(</div>)', re.DOTALL)
 DOLLARS = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
@@ -26,7 +31,11 @@ UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")
 
 def on_page_content(content, page, config, files):
     content = NOTEBOOK_MARKDOWN.sub(lambda cell: cell[1] + DOLLARS.sub(_as_arithmatex, cell[2]) + cell[3], content)
-    return ARITHMATEX.sub(lambda match: _mathml(match, page), content)
+    return ARITHMATEX.sub(lambda match: _with_punctuation(_mathml(match, page), match["punctuation"]), content)
+
+
+def _with_punctuation(mathml: str, punctuation: str) -> str:
+    return f'<span class="math-nobreak">{mathml}{punctuation}</span>' if punctuation else mathml
 
 
 def _as_arithmatex(math: re.Match) -> str:
@@ -39,7 +48,7 @@ def _mathml(match: re.Match, page) -> str:
     tex = html.unescape(match.group("tex")).strip()
     display = "block" if match.group("open") == "[" else "inline"
     try:
-        mathml = convert(tex, display=display)
+        mathml = FUNCTION_NAME.sub(r'\1<mspace width="0.167em" />', convert(tex, display=display))
         if display == "block":  # a wide formula scrolls; keyboard users must reach it
             mathml = mathml.replace("<math ", '<math tabindex="0" ', 1)
         unknown = UNKNOWN_COMMAND.search(mathml)

@@ -20,15 +20,18 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from output_blocks import STDERR, STDOUT, title
 from page_includes import Include, find_includes, problem, resolve
 from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
 FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
-# `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair.
+# `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair. Both load lazily: the
+# browser then fetches only the one the scheme shows, as the hidden one is never near the viewport.
 FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+)\.svg\)")
-SCROLL_AFTER_LINES = 20
+LIGHT_AND_DARK = (r"![\g<alt>](\g<stem>.svg#only-light){ loading=lazy }"
+                  r"![\g<alt>](\g<stem>-dark.svg#only-dark){ loading=lazy }")
 
 _enabled = True
 _runner = None
@@ -50,7 +53,8 @@ def on_config(config):
     defaults = Limits()
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
                             options.get("max_output_kb", defaults.output_kb),
-                            options.get("max_figure_kb", defaults.figure_kb))
+                            options.get("max_figure_kb", defaults.figure_kb),
+                            options.get("min_figure_text_px", defaults.figure_text_px))
     if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
@@ -95,7 +99,7 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
-    markdown = FIGURE_IMAGE.sub(r"![\g<alt>](\g<stem>.svg#only-light)![\g<alt>](\g<stem>-dark.svg#only-dark)", markdown)
+    markdown = FIGURE_IMAGE.sub(LIGHT_AND_DARK, markdown)
     shown, start = [], 0
     for include in find_includes(markdown, page.file.src_uri):
         shown += [markdown[start:include.start], _with_result(include, markdown[include.start:include.end])]
@@ -153,8 +157,7 @@ def _with_result(include: Include, code: str) -> str:
     if result is None:  # refused, already reported: drop it so pymdownx neither crashes nor pastes it
         why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"
         return _indented(_error_box(f"无法引入 snippets/{include.snippet}", why), include.indent)
-    printed = _output_block(result.stdout, "输出", "snippet-output") + _output_block(
-        result.stderr, "标准错误（stderr）", "snippet-output snippet-stderr")
+    printed = _output_block(result.stdout, STDOUT) + _output_block(result.stderr, STDERR)
     if not result.ok:  # what it printed first, then the error, as in a terminal
         title = f"运行出错：snippets/{include.snippet} 第 {result.line or 1} 行"
         return code + _indented(printed + _error_box(title, result.error), include.indent)
@@ -165,16 +168,13 @@ def _indented(text: str, indent: str) -> str:
     return "".join(indent + line if line.strip() else line for line in text.splitlines(True))
 
 
-def _output_block(printed: str, title: str, classes: str) -> str:
+def _output_block(printed: str, stream) -> str:
     text = printed.rstrip("\n")
     if not text:
         return ""
-    lines = text.count("\n") + 1
-    if lines > SCROLL_AFTER_LINES:
-        title += f"（共 {lines} 行，可滚动查看）"
     fence = "`" * max(3, _longest_backtick_run(text) + 1)
-    classes = " ".join(f".{name}" for name in classes.split())
-    return f'\n\n{fence} {{ .text {classes} title="{title}" }}\n{text}\n{fence}'
+    classes = " ".join(f".{name}" for name in stream.classes.split())
+    return f'\n\n{fence} {{ .text {classes} title="{title(stream.title, text)}" }}\n{text}\n{fence}'
 
 
 def _error_box(title: str, details: str) -> str:

@@ -4,8 +4,18 @@ Material's search plugin splits Chinese text into words with jieba, whose dictio
 to load on every build. Segmenting the same text always gives the same words, so they are kept
 in `.cache/search-segments.json`: a build whose page text did not change never loads the
 dictionary (`build_memo.BuildMemo`: the file keeps what the last two builds used).
+
+jieba also learns the course's own terms from `search_words.txt` (jieba's user dictionary format),
+so that 反向传播 or 交叉熵 is one word in the index, and a search for it does not also match pages
+through a piece of it (传 in 传统). The terms are loaded only when some text is segmented, and the
+cached segments belong to one version of that file.
+
+The list also names words jieba would leave a lone character in (下一章 → 下 + 一章): Material's
+browser side splits a query by the words of the index, dropping its last character, so with 下 in
+the index 梯度下降 is searched as 梯度 + 下*, which matches 下面.
 """
 
+import hashlib
 from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
@@ -13,6 +23,7 @@ from material.plugins.search import plugin as search_plugin
 from build_memo import BuildMemo
 
 CACHE_FILE = ".cache/search-segments.json"
+WORDS = Path(__file__).with_name("search_words.txt")
 
 _segmenter = None
 
@@ -21,14 +32,19 @@ class CachedSegmenter:
     """Stands in for the `jieba` module in Material's search plugin."""
 
     def __init__(self, jieba, path: Path):
-        self.jieba, self.memo = jieba, BuildMemo(path)
+        self.jieba, self.memo, self.words_loaded = jieba, BuildMemo(path), False
+        self.version = ""
 
     def cut(self, value, *args, **kwargs):
         text = value.decode("utf-8") if isinstance(value, bytes) else value
-        words = self.memo.get(text)
+        key = f"{self.version}:{text}"
+        words = self.memo.get(key)
         if words is None:
+            if not self.words_loaded:
+                self.jieba.load_userdict(str(WORDS))
+                self.words_loaded = True
             words = list(self.jieba.cut(value, *args, **kwargs))
-            self.memo.put(text, words)
+            self.memo.put(key, words)
         return iter(words)
 
     def __getattr__(self, name):  # set_dictionary and the rest: the real jieba
@@ -43,6 +59,8 @@ def on_config(config):
     if _segmenter is None:  # kept across `mkdocs serve` rebuilds
         real = jieba.jieba if isinstance(jieba, CachedSegmenter) else jieba
         _segmenter = CachedSegmenter(real, Path(config.config_file_path).resolve().parent / CACHE_FILE)
+    # the words of one version of the term list and of this module's rules
+    _segmenter.version = hashlib.sha256(WORDS.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
     search_plugin.jieba = _segmenter
 
 

@@ -4,6 +4,7 @@
     python tests/benchmark_build.py --site-only       # only this site
     python tests/benchmark_build.py --chapters 2 --runs 1   # a quick try
     python tests/benchmark_build.py --jupyter         # also mkdocs-jupyter executing the notebooks (slow)
+    python tests/benchmark_build.py --pages [SITE]    # page weight and load time, each notebook against its chapter
 
 Each number is MkDocs' own "Documentation built in N seconds" for a build in a temp copy, the median
 of interleaved rounds (project, markdown-exec, project, ...), so both see the same machine state:
@@ -19,6 +20,9 @@ of interleaved rounds (project, markdown-exec, project, ...), so both see the sa
   overhead  what the executor adds per snippet: a trivial snippet, one worker, milliseconds
   floor     a fork of a process set up as the worker is (torch, pyplot, warmed), whose child exits
             at once: what one fresh process per snippet costs at the least, milliseconds
+With --pages, each chapter and notebook page of a built site (SITE, or a fresh build of this one)
+is loaded over loopback in headless Chromium, interleaved: html = the page's own HTML, total = every
+byte the page requests, dcl = DOMContentLoaded (median of the runs, ms), and the notebook/chapter ratios.
 Workloads: "tensor" (5 torch snippets per chapter, 1 in 4 draws a figure) and "training" (5 everyday
 training snippets per chapter: an nn.Linear + optim.SGD loop, a loss module, a DataLoader, numpy, a figure).
 """
@@ -56,6 +60,7 @@ print("chapter {chapter}, snippet {number}:", round(a.sum().item(), 4))
 TENSOR_FIGURE = """
 import matplotlib.pyplot as plt
 
+plt.figure(figsize=(5, 3.5))  # a phone can read it (extra.run_snippets.min_figure_text_px)
 plt.plot(a[0].tolist())
 plt.xlabel("i")
 plt.show()
@@ -114,6 +119,7 @@ for epoch in range(30):
         w -= 0.01 * w.grad
     w.grad.zero_()
     losses.append(loss.item())
+plt.figure(figsize=(5, 3.5))
 plt.plot(losses)
 plt.xlabel("epoch")
 plt.ylabel("loss")
@@ -467,6 +473,69 @@ def report_synthetic(chapter_counts: list, runs: int, jupyter: bool) -> None:
         _target(f"peak PSS <= 1.1 x {base} MB", m["pss"], 1.1 * base)
 
 
+def page_weights(site: Path, runs: int) -> dict:
+    """Per page: its HTML's bytes, all bytes it requested, and its median DOMContentLoaded (ms)."""
+    import functools
+    import http.server
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # a page closed while a lazy image was still arriving
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=site))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    chapters = sorted(path.parent.name for path in site.glob("notebooks/*/index.html"))
+    pages = [name for chapter in chapters for name in (chapter, f"notebooks/{chapter}")]
+    rows = {name: {"html": (site / name / "index.html").stat().st_size, "dcl": []} for name in pages}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or None,
+                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        for _ in range(runs):
+            for name in pages:
+                context = browser.new_context()  # an empty browser cache each time, as a first visit
+                page = context.new_page()
+                page.goto(url + name + "/", wait_until="load")
+                dcl, total = page.evaluate("""() => {
+                    const [navigation] = performance.getEntriesByType("navigation");
+                    const entries = [navigation, ...performance.getEntriesByType("resource")];
+                    return [navigation.domContentLoadedEventEnd, entries.reduce((sum, e) => sum + e.decodedBodySize, 0)];
+                }""")
+                rows[name]["dcl"].append(dcl)
+                rows[name]["total"] = total
+                context.close()
+        browser.close()
+    server.shutdown()
+    return {name: {**row, "dcl": statistics.median(row["dcl"])} for name, row in rows.items()}
+
+
+def report_pages(site: Path | None, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        if site is None:
+            site = Path(tmp)
+            for name in SOURCES:
+                (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, site / name)
+            shutil.copytree(ROOT / ".cache", site / ".cache", dirs_exist_ok=True, ignore=shutil.ignore_patterns("mkdocs-jupyter"))
+            build(site)
+            site = site / "site"
+        rows = page_weights(site, runs)
+    print(f"== page weight (KB) and DOMContentLoaded (ms), median of {runs} first visits over loopback")
+    print(f"{'':<34}{'html':>8}{'total':>8}{'dcl':>8}{'html x':>8}{'dcl x':>8}")
+    for name, row in rows.items():
+        chapter = rows[name.removeprefix("notebooks/")]
+        ratios = f"{row['html'] / chapter['html']:>8.2f}{row['dcl'] / chapter['dcl']:>8.2f}" if row is not chapter else ""
+        print(f"{name:<34}{row['html'] / 1024:>8.0f}{row['total'] / 1024:>8.0f}{row['dcl']:>8.0f}{ratios}")
+    notebooks = [name for name in rows if name.startswith("notebooks/")]
+    _target("largest notebook html / its chapter's <= 2", max(rows[n]["html"] / rows[n.split("/")[1]]["html"] for n in notebooks), 2)
+    _target("slowest notebook dcl / its chapter's <= 1.5", max(rows[n]["dcl"] / rows[n.split("/")[1]]["dcl"] for n in notebooks), 1.5)
+
+
 def _table(rows: dict, columns: list) -> None:
     print(f"{'':<14}" + "".join(f"{c:>14}" for c in columns))
     for name, m in rows.items():
@@ -483,7 +552,12 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, nargs="*", default=[10, 40], help="synthetic sizes (default 10 40)")
     parser.add_argument("--site-only", action="store_true", help="only this site's table")
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
+    parser.add_argument("--pages", nargs="?", const="", metavar="SITE",
+                        help="only page weight and load time, of SITE (a built site folder) or of a fresh build")
     args = parser.parse_args()
+    if args.pages is not None:
+        report_pages(Path(args.pages) if args.pages else None, args.runs)
+        return
     overhead, floor, spawned = overhead_ms(), fork_floor_ms(), overhead_ms("spawn")
     print(f"== executor overhead per trivial snippet, one worker: fork {overhead:.1f} ms, spawn {spawned:.1f} ms")
     print(f"   of which the floor, a fork of the warm worker whose child exits at once: {floor:.1f} ms")

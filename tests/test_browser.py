@@ -4,6 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from conftest import PAGES, ROOT
+from executor.runner import PHONE_CONTENT_PX
 
 CHAPTERS = [page.stem for page in PAGES if "--8<--" in page.read_text(encoding="utf-8")]
 URLS = [""] + [f"{page.stem}/" for page in PAGES if page.stem != "index"] + [f"notebooks/{c}/" for c in CHAPTERS]
@@ -33,14 +34,17 @@ def test_page_reads_well_offline(browser, site_url, axe, url, scheme):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(site_url + url)
     page.wait_for_load_state("networkidle")
+    broken = page.evaluate(SCROLL_TO_EVERY_IMAGE)  # figures load lazily, as the reader scrolls to them
 
     assert errors == []
     assert [r for r in requests if not r.startswith((site_url, "data:"))] == []  # fonts, scripts, math: all local
     assert page.get_attribute("body", "data-md-color-scheme") == SCHEMES[scheme]
-    assert page.evaluate(
-        "[...document.images].filter(i => i.checkVisibility() && !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
-    ) == []
+    assert broken == []
+    shown = page.evaluate("[...document.querySelectorAll('img[src*=\"figures/\"]')].filter(i => i.checkVisibility())"
+                          ".map(i => i.src.split('#')[1])")
+    assert set(shown) <= {f"only-{scheme}"}  # each figure in the scheme's variant, notebook pages too
     assert page.evaluate("[...document.querySelectorAll('math')].every(m => m.getBoundingClientRect().width > 0)")
+    assert page.evaluate(OVERFLOWING_FORMULAS) == []
     if url.rstrip("/") in CHAPTERS:
         assert_code_and_outputs(page)
     violations = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
@@ -48,6 +52,29 @@ def test_page_reads_well_offline(browser, site_url, axe, url, scheme):
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{url.strip('/').replace('/', '-') or 'home'}-{scheme}.png", full_page=True)
     context.close()
+
+
+SCROLL_TO_EVERY_IMAGE = """async () => {
+    const broken = [];
+    for (const image of [...document.images].filter(i => i.checkVisibility())) {
+        image.scrollIntoView();
+        try { await image.decode(); } catch { broken.push(image.src); }
+    }
+    window.scrollTo(0, 0);
+    return broken;
+}"""
+OVERFLOWING_FORMULAS = """[...document.querySelectorAll('math[display=block]')]
+    .filter(m => m.scrollWidth > m.clientWidth).map(m => m.textContent)"""
+# Chinese punctuation right after an inline formula that the browser moved to the start of the next line
+PUNCTUATION_STARTING_A_LINE = r"""() => [...document.querySelectorAll('article math:not([display=block])')].flatMap(math => {
+    const next = math.nextSibling;
+    if (!next || next.nodeType !== Node.TEXT_NODE || !/^[\u3000-\u303f\uff00-\uffef]/.test(next.textContent)) return [];
+    const range = document.createRange();
+    range.setStart(next, 0);
+    range.setEnd(next, 1);
+    return range.getBoundingClientRect().top >= math.getBoundingClientRect().bottom - 2
+        ? [math.textContent + next.textContent.slice(0, 3)] : [];
+})"""
 
 
 def assert_code_and_outputs(page):
@@ -67,10 +94,40 @@ def assert_code_and_outputs(page):
 def test_palette_toggle_switches_figures_and_survives_reload(page, site_url):
     page.goto(site_url + "02-linear-regression/")
     light, dark = page.locator('img[src$="#only-light"]'), page.locator('img[src$="#only-dark"]')
+    assert page.evaluate(SCROLL_TO_EVERY_IMAGE) == []
     assert light.is_visible() and not dark.is_visible()
     page.locator('label[title="切换到深色模式"]').click()
+    dark.scroll_into_view_if_needed()
+    dark.evaluate("image => image.decode()")  # loaded lazily, once shown
     assert dark.is_visible() and not light.is_visible()
     assert page.evaluate("document.querySelector('img[src$=\"#only-dark\"]').naturalWidth") > 0
     page.reload()
     assert page.get_attribute("body", "data-md-color-scheme") == "slate"
     assert dark.is_visible() and not light.is_visible()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_line_starts_with_the_punctuation_after_a_formula(browser, site_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for url in URLS:
+        page.goto(site_url + url)
+        assert page.evaluate(PUNCTUATION_STARTING_A_LINE) == [], url
+        assert page.evaluate(OVERFLOWING_FORMULAS) == [], url
+    context.close()
+
+
+def test_a_phone_shows_every_figure_as_wide_as_the_executor_assumes(browser, site_url):
+    """The executor fails a figure whose smallest text would be under 9 px at PHONE_CONTENT_PX wide
+    (test_figures.py); here a 390 px phone really gives each figure, chapter and notebook, that width."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    for url in URLS:
+        page.goto(site_url + url)
+        assert page.evaluate(SCROLL_TO_EVERY_IMAGE) == [], url
+        widths = page.evaluate("""[...document.querySelectorAll('img[src*="figures/"]')].filter(i => i.checkVisibility())
+            .map(i => [i.getBoundingClientRect().width, i.width, i.src])""")
+        for shown, _, src in widths:
+            assert shown >= PHONE_CONTENT_PX - 1, (url, src, shown)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url  # nothing scrolls sideways
+    context.close()

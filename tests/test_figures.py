@@ -75,8 +75,9 @@ def test_every_page_figure_has_both_variants_chinese_alt_and_budget(cold_site):
     build = cold_site[1]
     figures = [(page, img) for page, img in built_images(build) if "figures/" in img["src"]]
     shown = sum(page.read_text(encoding="utf-8").count("](figures/") for page in PAGES)
-    assert len(figures) == 2 * shown  # every figure a page shows, light and dark
+    assert len(figures) == 2 * 2 * shown  # every figure a page shows, light and dark, on chapter and notebook page
     for page, img in figures:
+        assert img["loading"] == "lazy"  # the browser fetches only the variant the scheme shows
         src, scheme = img["src"].split("#")
         svg = (page.parent / src).resolve()
         assert svg.is_relative_to(build.site) and svg.stat().st_size <= SVG_BUDGET, svg
@@ -111,6 +112,20 @@ def test_figure_text_without_a_glyph_fails_the_build_and_says_how_to_draw_chines
     assert build.log.count("missing from font") >= 2 and build.log.count("needs the line `import zhplot`") == 1
 
 
+def test_figure_text_too_small_for_a_phone_fails_and_says_what_to_change(site_copy):
+    """A phone shows a figure at most 358 px wide (the browser tests check that): its smallest text must
+    still be 9 px there. A 10-inch-wide figure with 8 pt tick labels would be about 4 px."""
+    line = site_copy.add_snippet("wide.py", "import matplotlib.pyplot as plt\nplt.figure(figsize=(10, 3))\n"
+                                 "plt.plot([1, 2, 3])\nplt.xticks(fontsize=8)\nplt.show()\n")
+    build = site_copy.build()
+    assert build.returncode != 0
+    assert f"snippets/05-pytorch-basics/wide.py:1: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    assert re.search(r"figure 1: its smallest text, '[\d.]+' at 8 pt, is [34]\.\d px on a phone, which shows the "
+                     r"\d+ px wide figure 358 px wide; a reader needs 9 px \(extra.run_snippets.min_figure_text_px "
+                     r"in mkdocs.yml\): make the figure narrower \(figsize\), put its panels in fewer columns, "
+                     r"or make the text larger \(fontsize\)", build.log), build.log
+
+
 @linux_only("the font is put where matplotlib looks on Linux (~/.fonts)")
 def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
     """A font installed on the machine (here in the user's font folder) is not used by the build: a reader
@@ -136,7 +151,7 @@ def test_optimizer_figure_shows_three_falling_curves(snippet_results):
 
 def test_digit_figures_show_labelled_samples_curves_and_mistakes(snippet_results):
     samples = figure_data(snippet_results, "07-digits-classifier/load_digits_data.py")["axes"]
-    assert [ax["title"] for ax in samples] == [f"标签 {n % 10}" for n in range(24)]
+    assert [ax["title"] for ax in samples] == [f"标签 {n % 10}" for n in range(24)]  # 4 rows of 6: a phone reads them
     loss_ax, accuracy_ax = figure_data(snippet_results, "07-digits-classifier/train_mlp.py")["axes"]
     loss, accuracy = loss_ax["lines"][0]["y"], accuracy_ax["lines"][0]["y"]
     assert len(loss) == len(accuracy) == 20 and loss[-1] < loss[0] / 10 and accuracy[-1] > 0.95

@@ -36,7 +36,7 @@ def test_code_cells_are_the_chapters_snippets_in_page_order(cold_site, chapter):
 def test_notebook_page_and_download_are_built_and_linked(cold_site, chapter):
     build = cold_site[1]
     page = build.page(f"notebooks/{chapter.stem}")
-    assert f'href="{chapter.stem}.ipynb" download' in page
+    assert re.search(rf'<a class="md-button md-button--primary" download="" href="{chapter.stem}.ipynb">', page)
     assert "https://cdnjs" not in page  # the template's CDN MathJax is dropped
     if "$" in chapter.read_text(encoding="utf-8"):
         assert "<math" in page and 'class="arithmatex"' not in page  # typeset as MathML instead
@@ -67,18 +67,55 @@ def test_notebook_pages_have_titles_of_their_own(cold_site):
         page = build.page(f"notebooks/{chapter.stem}")
         title = re.search(r"<title>(.*?) - PyTorch 学习笔记</title>", page).group(1)
         assert title.endswith("（Notebook）") and title.removesuffix("（Notebook）") in chapter.read_text(encoding="utf-8")
-    last_chapter = build.page(CHAPTERS[-1].stem)
-    footer_next = re.search(r'<a href="([^"]+)" class="md-footer__link md-footer__link--next" aria-label="下一页: ([^"]+)"', last_chapter)
-    assert footer_next.group(2).endswith("（Notebook）")  # the footer says where it leads
-    assert "Notebook 版本" in last_chapter  # the nav section's label
+    assert "<title>PyTorch 学习笔记</title>" in build.page("")  # the home page: the site's name, once
+
+
+def footer(page: str) -> dict:
+    links = re.findall(r'class="md-footer__link md-footer__link--(prev|next)" aria-label="(?:上一页|下一页): ([^"]+)"', page)
+    return dict(links)
+
+
+def test_footer_links_keep_to_the_chapters_or_to_the_notebooks(cold_site):
+    build = cold_site[1]
+    assert "Notebook" not in footer(build.page(CHAPTERS[-1].stem)).get("next", "")  # the last chapter's 下一页
+    assert "prev" not in footer(build.page(f"notebooks/{CHAPTERS[0].stem}"))
+    second = footer(build.page(f"notebooks/{CHAPTERS[1].stem}"))
+    assert second["prev"].endswith("（Notebook）") and second["next"].endswith("（Notebook）")
+
+
+def code_cells(page: str) -> list:
+    """The text of each code cell's code block, as Material's copy button copies it."""
+    blocks = re.findall(r'<div class="jp-InputPrompt jp-InputArea-prompt">In\s\[\d+\]:</div>.*?<pre><code>(.*?)</code></pre>',
+                        page, re.DOTALL)
+    return [html.unescape(re.sub(r"<[^>]+>", "", block)).rstrip("\n") for block in blocks]
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_copy_button_of_a_notebook_cell_copies_the_snippet_as_it_is(cold_site, chapter):
-    """Line breaks in code stay, whatever the text around them (the page's Chinese line joining skips code)."""
+    """Code cells are Material code blocks (its copy button); line breaks stay, whatever the text around them."""
     page = cold_site[1].page(f"notebooks/{chapter.stem}")
-    copied = [html.unescape(text) for text in re.findall(r'<div class="clipboard-copy-txt" id="[^"]+">(.*?)</div>', page, re.DOTALL)]
-    assert copied == [snippet.read_text(encoding="utf-8").rstrip("\n") for snippet in snippets_in_page_order(chapter)]
+    assert code_cells(page) == [snippet.read_text(encoding="utf-8").rstrip("\n") for snippet in snippets_in_page_order(chapter)]
+    assert "clipboard-copy" not in page and "Copy to Clipboard" not in page  # mkdocs-jupyter's English button
+
+
+def test_notebook_pages_share_the_sites_styles_and_figures(cold_site):
+    """No stylesheet or script inlined by nbconvert; figures are the chapter's light/dark files, each with its
+    caption, where the chapter shows them; output is framed and labelled as on the chapter."""
+    build = cold_site[1]
+    for chapter in CHAPTERS:
+        page = build.page(f"notebooks/{chapter.stem}")
+        chapter_page = build.page(chapter.stem)
+        assert "<style" not in page and "data:image" not in page and "jp-RenderedSVG" not in page
+        assert len(re.findall(r"<script\b", page)) == len(re.findall(r"<script\b", chapter_page))
+        figures = re.findall(r"<figure>(.*?)</figure>", page, re.DOTALL)
+        assert len(figures) == len(re.findall(r"<figure>", chapter_page))
+        for figure in figures:
+            light, dark = re.findall(r'src="([^"]+)"', figure)
+            assert light.startswith("../../figures/") and light.endswith(".svg#only-light")
+            assert dark == light.replace(".svg#only-light", "-dark.svg#only-dark")
+            assert "<figcaption>" in figure
+        outputs = re.findall(r'<div class="(snippet-output[^"]*)"><span class="filename">([^<]+)</span>', page)
+        assert outputs == re.findall(r'<div class="(snippet-output[^"]*)"><span class="filename">([^<]+)</span>', chapter_page)
 
 
 def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(cold_site):
@@ -88,12 +125,12 @@ def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(
         source = chapter.read_text(encoding="utf-8")
         assert "No description has been provided" not in page
         alts = re.findall(r"^!\[([^\]]*)\]\(figures/", source, re.MULTILINE)
-        assert [html.unescape(a) for a in re.findall(r'<img alt="([^"]*)" src="data:image/svg', page)] == alts
-        assert page.count("<em>图：") == source.count("/// caption") + source.count("<figcaption>")
+        assert [html.unescape(a) for a in re.findall(r'<img alt="([^"]*)"[^>]*#only-light', page)] == alts
+        assert page.count("<figcaption>") == source.count("/// caption") + source.count("<figcaption>")
         assert not re.search(r"<blockquote>(?:(?!</blockquote>).)*<h[1-6]", page, re.DOTALL)  # no heading in a quote
-        headings = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="anchor-link"', page)]
+        headings = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="headerlink"', page)]
         toc = re.findall(r'<a href="#[^"]+" class="md-nav__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', page)
-        assert [html.unescape(t) for t in toc[:len(headings)]] == headings  # inline code kept in the TOC
+        assert headings and [html.unescape(t) for t in toc[:len(headings)]] == headings  # inline code kept in the TOC
 
 
 def test_notebooks_converted_again_reuse_the_compiled_templates(site_copy, cold_site):

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.colors import to_hex, to_rgb  # noqa: E402
@@ -37,8 +38,8 @@ def save_open_figures(out: Path, already: int) -> list:
     saved = []
     for number in plt.get_fignums():
         figure, name = plt.figure(number), f"fig-{already + len(saved) + 1}"
-        (out / f"{name}.json").write_text(json.dumps(figure_data(figure)))
         light = svg(figure)
+        (out / f"{name}.json").write_text(json.dumps(figure_data(figure, light)))
         (out / f"{name}.svg").write_text(light)
         (out / f"{name}-dark.svg").write_text(dark_svg(light))
         saved.append(name)
@@ -56,15 +57,25 @@ def svg(figure) -> str:
     return light.getvalue()
 
 
-def figure_data(figure) -> dict:
-    """What a figure shows, as data the tests can check."""
-    return {"axes": [{
+def figure_data(figure, light: str) -> dict:
+    """What a figure shows, as data the tests check, and the sizes that decide whether a phone can show it."""
+    return {"width_pt": float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', light)[1]),
+            "smallest_text": min(_drawn_texts(figure), default=None),
+            "axes": [{
         "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(),
         "lines": [{"label": line.get_label(), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
                   for line in ax.get_lines()],
         "points": [_floats(collection.get_offsets()) for collection in ax.collections],
         "texts": [text.get_text() for text in ax.texts],
     } for ax in figure.axes]}
+
+
+def _drawn_texts(figure):
+    """(size in pt, text) of every text the figure draws: titles, labels, annotations, tick labels."""
+    hidden = {id(label) for ax in figure.axes if not ax.axison for label in ax.get_xticklabels() + ax.get_yticklabels()}
+    for text in figure.findobj(Text):
+        if text.get_visible() and text.get_text().strip() and id(text) not in hidden:
+            yield text.get_fontsize(), text.get_text()
 
 
 def _floats(values) -> list:

@@ -57,6 +57,24 @@ class Limits:
     output_lines: int = 500
     output_kb: int = 100
     figure_kb: int = 1024
+    figure_text_px: float = 9  # the smallest text of a figure, as a 390 px wide phone shows it
+
+
+PHONE_CONTENT_PX = 358  # what Material's page leaves for a figure on a 390 px wide phone
+
+def too_small_on_a_phone(data: dict, smallest_px: float) -> str | None:
+    """Why a phone would show the figure's smallest text too small to read; None when it can be read."""
+    if not data.get("smallest_text"):
+        return None
+    size, text = data["smallest_text"]
+    width_px = data["width_pt"] * 4 / 3
+    shown = size * 4 / 3 * min(1, PHONE_CONTENT_PX / width_px)
+    if shown >= smallest_px:
+        return None
+    return (f"its smallest text, {text!r} at {size:g} pt, is {shown:.1f} px on a phone, which shows the "
+            f"{width_px:.0f} px wide figure {min(width_px, PHONE_CONTENT_PX):.0f} px wide; a reader needs "
+            f"{smallest_px:g} px (extra.run_snippets.min_figure_text_px in mkdocs.yml): make the figure narrower "
+            "(figsize), put its panels in fewer columns, or make the text larger (fontsize)")
 
 
 @dataclass
@@ -175,6 +193,8 @@ class SnippetRunner:
                 return (f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
                         "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
                         "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)")
+            if why := too_small_on_a_phone(figure.data, limit.figure_text_px):
+                return f"figure {number}: {why}"
         return None
 
     def _from_cache(self, snippet: Path) -> Result | None:

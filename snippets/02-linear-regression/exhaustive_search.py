@@ -1,4 +1,4 @@
-# 线性回归模型：穷举 w，计算每个 w 下的均方误差（MSE）
+# 线性回归模型：穷举 w，对每个 w 计算均方误差（MSE）
 import numpy as np
 import matplotlib.pyplot as plt
 import zhplot  # 图里的中文用 zhplot 自带的 Noto Sans SC 字体显示，不依赖系统字体
@@ -31,7 +31,8 @@ for w in np.arange(0.0, 4.1, 0.1):
     w_list.append(w)
     mse_list.append(l_sum / 3)
 
-# plot：输入 x 和 y 的数组，直接画图即可
+# plot：输入 x 和 y 的数组，直接画图即可（figsize 是图的宽和高，单位是英寸）
+plt.figure(figsize=(5, 3.4))
 plt.plot(w_list, mse_list)
 best = int(np.argmin(mse_list))  # 标出损失最小的 w
 plt.plot(w_list[best], mse_list[best], "o", color="tab:red")

@@ -21,8 +21,9 @@ for name, tensor in nodes.items():
 
 # 画图：方框是变量，圆圈是运算；黑色是前向值，红色是反向传回来的梯度
 LABEL = {"x": "x", "w": "w", "y": "y", "y_hat": r"\hat{y}", "r": "r", "loss": r"\mathrm{loss}"}
-PLACE = {"x": (0, 1.4), "w": (0, -1.4), "y_hat": (5.8, 0), "y": (8.7, -2.6), "r": (11.6, 0), "loss": (17.4, 0)}
-OPS = {"×": (2.9, 0), "−": (8.7, 0), "²": (14.5, 0)}
+# 从上到下是前向传播的方向：x 和 w 相乘得到 ŷ，ŷ 减去 y 得到 r，r 平方得到 loss
+PLACE = {"x": (0, 0), "w": (4.6, 0), "y_hat": (2.3, -3.4), "y": (6.9, -3.4), "r": (4.6, -6.8), "loss": (4.6, -10.2)}
+OPS = {"×": (2.3, -1.7), "−": (4.6, -5.1), "²": (4.6, -8.5)}
 EDGES = [("x", "×"), ("w", "×"), ("×", "y_hat"), ("y_hat", "−"), ("y", "−"), ("−", "r"), ("r", "²"), ("²", "loss")]
 BOX_W, BOX_H, RADIUS = 3.5, 1.1, 0.45
 
@@ -38,7 +39,7 @@ def border(name, toward):
     return px + dx * scale, py + dy * scale
 
 
-fig, ax = plt.subplots(figsize=(10, 3.4))
+fig, ax = plt.subplots(figsize=(5.2, 5.6))
 for name, (px, py) in PLACE.items():
     ax.add_patch(FancyBboxPatch((px - BOX_W / 2, py - BOX_H / 2), BOX_W, BOX_H, boxstyle="round,pad=0.04",
                                 facecolor="white", edgecolor="black"))
@@ -52,8 +53,8 @@ position = PLACE | OPS
 for start, end in EDGES:
     ax.annotate("", xy=border(end, position[start]), xytext=border(start, position[end]),
                 arrowprops={"arrowstyle": "-|>", "color": "black", "shrinkA": 0, "shrinkB": 0})
-ax.set_xlim(-1.9, 19.3)
-ax.set_ylim(-3.3, 2.1)
+ax.set_xlim(-1.9, 8.8)
+ax.set_ylim(-10.9, 0.7)
 ax.set_aspect("equal")
 ax.axis("off")
 plt.show()

@@ -39,12 +39,11 @@ for epoch in range(100):
 
 print("predict (after training)", 4, forward(4).item())
 
-# 训练过程：loss 用对数坐标，w 一步步接近 2.0
-fig, (ax_loss, ax_w) = plt.subplots(1, 2, figsize=(9, 3.4))
+# 训练过程：上图 loss 用对数坐标，下图 w 一步步接近 2.0；两张图共用横轴
+fig, (ax_loss, ax_w) = plt.subplots(2, 1, figsize=(5, 5), sharex=True)
 ax_loss.plot(loss_history)
 ax_loss.set_yscale("log")
-ax_loss.set_xlabel("训练轮数（epoch）")
-ax_loss.set_ylabel("损失（loss，对数坐标）")
+ax_loss.set_ylabel("损失（对数坐标）")
 ax_w.plot(w_history, label="w")
 ax_w.axhline(2.0, color="gray", linestyle="--", label="w = 2.0")
 ax_w.set_xlabel("训练轮数（epoch）")

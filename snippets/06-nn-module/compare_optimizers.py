@@ -12,7 +12,7 @@ optimizers = {
     "Adam": lambda params: torch.optim.Adam(params, lr=0.1),
 }
 
-fig, ax = plt.subplots(figsize=(7, 3.8))
+fig, ax = plt.subplots(figsize=(5, 3.6))
 for name, make_optimizer in optimizers.items():
     torch.manual_seed(0)  # 每种优化器都从同一组初始参数出发
     model = nn.Linear(1, 1)

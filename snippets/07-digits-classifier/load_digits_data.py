@@ -13,7 +13,7 @@ x_train, x_test, y_train, y_test = train_test_split(
     digits.data, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
 print("训练集:", x_train.shape[0], "张  测试集:", x_test.shape[0], "张")
 
-fig, axes = plt.subplots(3, 8, figsize=(8, 3.4))
+fig, axes = plt.subplots(4, 6, figsize=(4.6, 4.2))
 for ax, image, label in zip(axes.flat, digits.images, digits.target):
     ax.imshow(image, cmap="gray_r")
     ax.set_title(f"标签 {label}", fontsize=9)

@@ -44,9 +44,8 @@ for epoch in tqdm(range(1, 21), desc="训练"):
 correct = int((predicted == y_test).sum())
 print(f"测试集: {correct}/{len(y_test)} 张分类正确，准确率 {correct / len(y_test):.2%}")
 
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4))
+fig, (ax_loss, ax_acc) = plt.subplots(2, 1, figsize=(5, 5), sharex=True)  # 上下两张图，共用横轴
 ax_loss.plot(range(1, 21), losses)
-ax_loss.set_xlabel("训练轮数（epoch）")
 ax_loss.set_ylabel("训练损失（交叉熵）")
 ax_acc.plot(range(1, 21), accuracies, color="tab:green")
 ax_acc.set_xlabel("训练轮数（epoch）")
@@ -56,8 +55,8 @@ fig.tight_layout()
 plt.show()
 
 wrong = (predicted != y_test).nonzero().squeeze(1)[:10]  # 前 10 张分错的图
-fig, axes = plt.subplots(1, len(wrong), figsize=(1.1 * len(wrong), 2.0))
-for ax, index in zip(axes, wrong.tolist()):
+fig, axes = plt.subplots(2, 5, figsize=(4.6, 3.2))  # 两行，每行 5 张
+for ax, index in zip(axes.flat, wrong.tolist()):
     ax.imshow(x_test[index].reshape(8, 8), cmap="gray_r")
     ax.set_title(f"标签 {y_test[index].item()}\n预测 {predicted[index].item()}", fontsize=9)
     ax.axis("off")

@@ -28,6 +28,9 @@ class DigitsCNN(nn.Module):
 
 
 torch.manual_seed(0)
+# 卷积在多个线程上算时，浮点数相加的顺序随线程数变化，12 轮训练后结果会差一两张图；
+# 固定用 1 个线程，你在自己电脑上运行的结果就和网站上的一样
+torch.set_num_threads(1)
 digits = load_digits()
 x_train, x_test, y_train, y_test = train_test_split(  # 和第 7 章完全相同的划分
     digits.images / 16.0, digits.target, test_size=0.25, random_state=0, stratify=digits.target)
@@ -69,7 +72,7 @@ print(f"已保存到 {path}，重新加载的模型对 450 张测试图的预测
 
 # 第一层学到的 16 个 3×3 卷积核
 kernels = model.features[0].weight.detach()[:, 0]  # (16, 3, 3)
-fig, axes = plt.subplots(2, 8, figsize=(8, 2.7))
+fig, axes = plt.subplots(4, 4, figsize=(4.2, 4.6))
 for number, (ax, kernel) in enumerate(zip(axes.flat, kernels), 1):
     ax.imshow(kernel, cmap="RdBu_r", vmin=-kernels.abs().max(), vmax=kernels.abs().max())
     ax.set_title(f"核 {number}", fontsize=9)
@@ -82,13 +85,13 @@ plt.show()
 image = x_test[:1]
 with torch.no_grad():
     maps = model.features[1](model.features[0](image))[0]  # (16, 8, 8)
-fig, axes = plt.subplots(2, 9, figsize=(9, 2.4))
+fig, axes = plt.subplots(4, 5, figsize=(4.8, 4.6))  # 第一格是输入图，后面 16 格是特征图
 for ax in axes.flat:
     ax.axis("off")
 axes[0, 0].imshow(image[0, 0], cmap="gray_r")
 axes[0, 0].set_title(f"输入（{y_test[0].item()}）", fontsize=9)
-for number, (ax, feature) in enumerate(zip([*axes[0, 1:], *axes[1, 1:]], maps), 1):
+for number, (ax, feature) in enumerate(zip(axes.flat[1:], maps), 1):
     ax.imshow(feature, cmap="viridis")
-    ax.set_title(f"特征图 {number}", fontsize=8)
+    ax.set_title(f"特征图 {number}", fontsize=9)
 fig.tight_layout()
 plt.show()
