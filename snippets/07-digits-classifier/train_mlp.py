@@ -49,6 +49,7 @@ ax_loss.plot(range(1, 21), losses)
 ax_loss.set_ylabel("训练损失（交叉熵）")
 ax_acc.plot(range(1, 21), accuracies, color="tab:green")
 ax_acc.set_xlabel("训练轮数（epoch）")
+ax_acc.set_xticks([1, 5, 10, 15, 20])  # 轮数是整数
 ax_acc.set_ylabel("测试准确率")
 ax_acc.yaxis.set_major_formatter(PercentFormatter(1.0))  # 0.97 显示成 97%
 fig.tight_layout()
