@@ -162,15 +162,19 @@ class SiteCopy:
         return Build(done.returncode, done.stdout + done.stderr, self.root / site)
 
     def env(self, **extra) -> dict:
-        # Every process a build starts inherits the marker, so the tests can find any left behind.
-        return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_COPY": str(self.root), **extra}
+        # The build's temp folder is inside the copy: every process a build starts runs in it, names it
+        # on its command line or inherits it in PWD (a snippet's scratch copy), so the tests find any left
+        # behind. (A marker variable would not do: snippets see only a reader's variables.)
+        (self.root / "tmp").mkdir(exist_ok=True)
+        return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(self.root / "tmp"), **extra}
 
     def live_processes(self) -> list:
         """Command lines of the processes, started by this copy's builds, that are still alive."""
-        alive = []
+        alive, marker = [], str(self.root).encode()
         for proc in Path("/proc").glob("[0-9]*"):
             try:
-                marked = f"SITE_COPY={self.root}\0".encode() in (proc / "environ").read_bytes() + b"\0"
+                marked = any(marker in text for text in ((proc / "environ").read_bytes(), (proc / "cmdline").read_bytes(),
+                                                          os.readlink(proc / "cwd").encode()))
                 if marked and (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
                     alive.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
             except OSError:

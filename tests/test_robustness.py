@@ -2,6 +2,7 @@
 line, leaves no process behind, keeps a valid cache and never touches the repo."""
 
 import hashlib
+import html
 import os
 import re
 import signal
@@ -44,7 +45,7 @@ def assert_clean(copy) -> None:
 @pytest.fixture
 def repo(site_copy):
     """The site copy as a git repository, so `git status` shows anything a snippet wrote."""
-    site_copy.write(".gitignore", "/site/\n/.cache/\n")
+    site_copy.write(".gitignore", "/site/\n/.cache/\n/tmp/\n")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@localhost"]
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "copy"]):
         subprocess.run(git + command, cwd=site_copy.root, check=True)
@@ -116,6 +117,36 @@ FAILING = {  # name -> (code, line the error names, what the error says)
         "the snippet tried to use the network (192.0.2.1:80): the site must build offline",
     ),
 }
+
+
+READS_THE_ENVIRONMENT = """import os
+import subprocess
+import sys
+
+print("TOKEN variables:", sorted(name for name in os.environ if "TOKEN" in name))
+with open("/proc/self/environ", "rb") as environ:  # what the process was started with
+    print("in /proc/self/environ:", environ.read().count(b"TOKEN"))
+child = "import os; print(os.environ.get('GITHUB_TOKEN'))"
+print("a child sees:", subprocess.run([sys.executable, "-c", child], capture_output=True, text=True).stdout.strip())
+print("TZ:", os.environ["TZ"])
+"""
+
+
+def test_a_snippet_sees_a_readers_environment_and_no_secret_reaches_page_or_cache(site_copy, backend):
+    """Variables outside the allow-list (here tokens) reach no snippet, child, page, notebook or cache
+    entry; one inside it (TZ) reaches them and is part of the cache key."""
+    secret = "s3cr3t-" + "x" * 16
+    site_copy.add_snippet("environment.py", READS_THE_ENVIRONMENT)
+    tokens = {"GITHUB_TOKEN": secret, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": secret}
+    build = site_copy.build(SNIPPET_BACKEND=backend, TZ="Asia/Shanghai", **tokens)
+    assert build.returncode == 0, build.log
+    assert ("TOKEN variables: []\nin /proc/self/environ: 0\na child sees: None\nTZ: Asia/Shanghai"
+            in html.unescape(re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics"))))
+    for folder in (build.site, site_copy.root / ".cache"):
+        assert [path for path in folder.rglob("*") if path.is_file() and secret.encode() in path.read_bytes()] == []
+    again = site_copy.build(SNIPPET_BACKEND=backend, TZ="Europe/Berlin", **tokens)
+    assert f"Ran {CHAPTER}/environment.py" in again.log  # another TZ: another result
+    assert "TZ: Europe/Berlin" in again.page("05-pytorch-basics")
 
 
 def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo, backend):

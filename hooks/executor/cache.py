@@ -1,8 +1,8 @@
 """The executor's cache: one file per result, written atomically, checked whenever it is read.
 
 An entry is `<key>.json` in the cache folder: a first line holding the SHA-256 of the rest, then
-the result as JSON. The key covers the snippet's path and code, the versions that run it and the
-executor's own code; the entry lists the files the snippet read from its folder, with their
+the result as JSON. The key covers the snippet's path and code, the versions that run it, the
+executor's own code and the environment variables snippets see (environment.py); the entry lists the files the snippet read from its folder, with their
 hashes, and is reused only while they are unchanged. A damaged entry is discarded (the snippet
 runs again) with an info line, not a warning: the cache is the build's own state.
 """
@@ -17,6 +17,8 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+
+from executor import environment
 
 log = logging.getLogger("mkdocs.hooks.executor.cache")
 
@@ -108,7 +110,7 @@ def _hash_or_none(path: Path) -> str | None:
 def _environment() -> bytes:
     parts = [sys.version] + [f"{name}=={metadata.version(name)}" for name in _VERSIONED]
     parts += [path.read_text() for path in sorted(HERE.glob("*.py"))]  # the executor's own code
-    return "\0".join(parts).encode()
+    return "\0".join(parts).encode() + b"\0" + environment.cache_key_part(os.environ)
 
 
 _ENVIRONMENT = _environment()

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from executor import cache, process_tree
+from executor import cache, environment, process_tree
 from executor.terminal import screen_text
 from source_checks import swallowed_backslash
 
@@ -261,7 +261,8 @@ class SnippetRunner:
             else:
                 command, env = [HERE / "spawn_worker.py", self._runs_dir, str(self.workers)], {}
             self._worker = subprocess.Popen([sys.executable, *map(str, command)], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, bufsize=0, env={**os.environ, **TQDM_DEFAULTS, **env})
+                                            stdout=subprocess.PIPE, bufsize=0,
+                                            env={**environment.for_snippets(os.environ), **TQDM_DEFAULTS, **env})
             # A thread reads the answers (select() takes no pipe on Windows); b"" marks the worker's end.
             self._answers = queue.Queue()
             threading.Thread(target=_read_lines, args=(self._worker.stdout, self._answers), daemon=True).start()
@@ -349,9 +350,8 @@ def _read_lines(stream, lines: queue.Queue) -> None:
 
 
 def _worker_only_env() -> dict:
-    """WORKER_ENV, but not what the author set: SNIPPET_WORKER_ENV names what the worker must unset."""
-    added = {name: value for name, value in WORKER_ENV.items() if name not in os.environ}
-    return {**added, "SNIPPET_WORKER_ENV": " ".join(added)}
+    """WORKER_ENV, and SNIPPET_WORKER_ENV naming what the worker must unset before it runs snippets."""
+    return {**WORKER_ENV, "SNIPPET_WORKER_ENV": " ".join(WORKER_ENV)}
 
 
 def imported_modules(snippet: Path) -> set:
