@@ -75,3 +75,8 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     assert failed.format(f"{CHAPTER}/many_points.py", 1, lines["many_points.py"]) in build.log
     assert re.search(r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(extra.run_snippets.max_figure_kb in mkdocs.yml\): "
                      r"plot fewer points \(downsample\), or rasterize the heavy artist", build.log)
+    # a result over the limits is a failed run: the page shows its first lines only, and nothing is cached
+    text = re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics"))
+    assert "step 19\n" in text and "step 20\n" not in text and "后面还有 580 行" in text
+    entries = [path.read_text(encoding="utf-8") for path in (site_copy.root / ".cache/snippets").glob("*.json")]
+    assert entries and not [entry for entry in entries if "step 599" in entry or "many_points" in entry]

@@ -114,7 +114,7 @@ FAILING = {  # name -> (code, line the error names, what the error says)
     "network.py": (
         'import socket, sys\nsock = socket.socket()\ntry:\n    sys.audit("socket.connect", sock, ("192.0.2.1", 80))\n'
         "except PermissionError as refused:\n    print(refused)\n", 1,
-        "the snippet tried to use the network (192.0.2.1:80): the site must build offline",
+        "the snippet tried to use the network (connect to 192.0.2.1:80 refused): the site must build offline",
     ),
 }
 
@@ -147,6 +147,66 @@ def test_a_snippet_sees_a_readers_environment_and_no_secret_reaches_page_or_cach
     again = site_copy.build(SNIPPET_BACKEND=backend, TZ="Europe/Berlin", **tokens)
     assert f"Ran {CHAPTER}/environment.py" in again.log  # another TZ: another result
     assert "TZ: Europe/Berlin" in again.page("05-pytorch-basics")
+
+
+# An address of "another machine" that exists only on the loopback interface of a network namespace the
+# test makes: whatever reaches it is caught by the listener, and nothing can leave this machine.
+OUTSIDE, PORT = "10.255.0.1", 9
+LISTENER = f"""import socket, sys, threading
+tcp = socket.create_server(("{OUTSIDE}", {PORT}))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind(("{OUTSIDE}", {PORT}))
+def record(what):
+    with open(sys.argv[1], "a") as log:
+        print(what, file=log, flush=True)
+threading.Thread(target=lambda: [record("udp " + repr(udp.recvfrom(99)[0])) for _ in iter(int, 1)], daemon=True).start()
+while True:
+    record("tcp " + repr(tcp.accept()[1]))
+"""
+NETWORK_SNIPPETS = {
+    "loopback_and_child.py": f"""import socket
+import subprocess
+import threading
+
+server = socket.create_server(("127.0.0.1", 0))  # loopback stays usable
+threading.Thread(target=lambda: server.accept()[0].sendall(b"hello"), daemon=True).start()
+with socket.create_connection(server.getsockname()) as client:
+    print("loopback:", client.recv(5).decode())
+shell = "exec 3<>/dev/tcp/{OUTSIDE}/{PORT} && echo connected || echo refused"  # not Python: no audit hook
+print("a child:", subprocess.run(["bash", "-c", shell], capture_output=True, text=True).stdout.strip())
+""",
+    "connects.py": f'import socket\nsocket.create_connection(("{OUTSIDE}", {PORT}), timeout=2)\n',
+    "sends_to.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("{OUTSIDE}", {PORT}))\n',
+    "sends_message.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendmsg([b"x"], [], 0, ("{OUTSIDE}", {PORT}))\n',
+    "looks_up.py": 'import socket\nsocket.getaddrinfo("example.com", 443)\n',
+}
+
+
+def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, backend, tmp_path):
+    """In a namespace of the test's own (`unshare -rn`), an outside address is held on `lo` with a listener.
+    The snippet's own calls are refused by name; its non-Python child finds no route (the executor's own
+    namespace); loopback works; and the listener receives nothing."""
+    lines = {name: site_copy.add_snippet(name, code) for name, code in NETWORK_SNIPPETS.items()}
+    (tmp_path / "listener.py").write_text(LISTENER)
+    received = tmp_path / "received.txt"
+    received.touch()
+    build_command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_copy.root / "site")]
+    script = (f"ip link set lo up && ip addr add {OUTSIDE}/32 dev lo && "
+              f"{{ {sys.executable} {tmp_path / 'listener.py'} {received} >/dev/null 2>&1 & }} && sleep 0.5; "
+              '"$@"; status=$?; kill %1; exit $status')
+    done = subprocess.run(["unshare", "-rn", "bash", "-c", script, "build", *build_command], cwd=site_copy.root,
+                          env=site_copy.env(SNIPPET_BACKEND=backend), capture_output=True, text=True, timeout=240)
+    log = done.stdout + done.stderr
+    assert done.returncode != 0
+    page = html.unescape(re.sub(r"<[^>]+>", "", (site_copy.root / "site/05-pytorch-basics/index.html").read_text()))
+    assert "loopback: hello\na child: refused" in page
+    refused = {"connects.py": f"connect to {OUTSIDE}:{PORT} refused", "sends_to.py": f"sendto to {OUTSIDE}:{PORT} refused",
+               "sends_message.py": f"sendmsg to {OUTSIDE}:{PORT} refused", "looks_up.py": "looking up 'example.com' refused"}
+    for name, why in refused.items():
+        assert f"{CHAPTER}/{name}:2: snippet failed (included by {PAGE}:{lines[name]})" in log, log
+        assert f"PermissionError: snippets must not use the network ({why})" in log
+    assert received.read_text() == ""  # nothing arrived at the outside address
+    assert "loopback_and_child.py" not in log.split("Snippets:")[1]  # it succeeded
 
 
 def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo, backend):

@@ -123,6 +123,7 @@ class SnippetRunner:
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
+        self._said_no_namespace = False
         self._ids = iter(range(1, sys.maxsize))
         self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
         cache.remove_leftovers(self.cache_dir)
@@ -137,7 +138,7 @@ class SnippetRunner:
             self._execute(todo, results)
             cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
-            result.error = result.error or self._unfit_for_page(result)
+            self._check_limits(result)  # also a cached result, under limits changed since
         return results
 
     def cached(self, snippets) -> dict:
@@ -172,6 +173,13 @@ class SnippetRunner:
         if self.root and snippet.is_relative_to(self.root):
             return snippet.relative_to(self.root).as_posix()
         return f"{snippet.parent.name}/{snippet.name}"
+
+    def _check_limits(self, result: Result) -> None:
+        """A result that a page cannot show fails, and keeps only the first lines of what it printed."""
+        if result.ok and (why := self._unfit_for_page(result)):
+            result.error = why
+            result.stdout, result.stderr = _first_lines(result.stdout), _first_lines(result.stderr)
+            result.figures = []
 
     def _unfit_for_page(self, result: Result) -> str | None:
         """Why the result is too big for a page, with what to do about it; None when it fits."""
@@ -308,6 +316,11 @@ class SnippetRunner:
             result.figures = [_figure(out, name) for name in info["figures"]]
         if info and info["network"] and result.ok:
             result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
+        if info and info.get("no_network_namespace") and not self._said_no_namespace:
+            self._said_no_namespace = True
+            log.info(f"Snippets run without a network namespace ({info['no_network_namespace']}): only their own "
+                     "Python code is kept off the network, not the processes they start")
+        self._check_limits(result)  # a result too big for a page is a failed run: never cached
         ended = (info or {}).get("stragglers", []) + message["stragglers"]
         if ended:
             result.notes.append(f"{run.name} left {len(ended)} process(es) running, now ended: {'; '.join(ended)}")
@@ -341,6 +354,13 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def _first_lines(text: str, count: int = 20) -> str:
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= count:
+        return text
+    return "".join(lines[:count]) + f"…（后面还有 {len(lines) - count} 行，超出页面的上限，没有显示）\n"
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:

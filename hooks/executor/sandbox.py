@@ -14,7 +14,6 @@ backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 
 import atexit
 import faulthandler
-import ipaddress
 import json
 import multiprocessing.process
 import os
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from executor import figures, preload, process_tree
+from executor import figures, network, preload, process_tree
 
 
 
@@ -37,6 +36,7 @@ def run(request: dict, inherited_fds: list, done_fd: int) -> None:
     """The fork backend's process: execute the snippet, then tell the worker on `done_fd`, before this
     process's teardown (a few ms with torch mapped)."""
     os.setpgid(0, 0)
+    network.NO_NAMESPACE = network.enter_private_network()  # before anything here starts a thread
     process_tree.no_new_huge_pages()  # the worker's huge-page heap speeds up forking, not a snippet's arrays
     process_tree.die_with_parent()
     process_tree.become_subreaper()
@@ -66,7 +66,7 @@ def execute(request: dict) -> None:
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
     result.update(figures=drawn, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
-                  imported=preload.library_modules(guard.imported))
+                  no_network_namespace=network.NO_NAMESPACE, imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
 
 
@@ -113,18 +113,9 @@ class _Guard:
             self.imported.append(args[0])
         elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
             self.opened.add(os.path.abspath(os.fsdecode(args[0])))
-        elif event in ("socket.connect", "socket.sendto") and not _loopback(args[1]):
-            self.network = self.network or f"{args[1][0]}:{args[1][1]}"
-            raise PermissionError(f"snippets must not use the network (connect to {self.network} refused)")
-
-
-def _loopback(address) -> bool:
-    if not isinstance(address, tuple):
-        return True  # a Unix socket stays on this machine
-    try:
-        return ipaddress.ip_address(address[0]).is_loopback
-    except ValueError:
-        return address[0] == "localhost"
+        elif why := network.refusal(event, args):
+            self.network = self.network or why
+            raise PermissionError(f"snippets must not use the network ({why})")
 
 
 def _exit_like_python() -> list:
@@ -146,7 +137,8 @@ def _describe(exc: BaseException, snippet: str) -> dict:
     if not starts:  # e.g. a SyntaxError: the file never started running
         return {"error": "".join(tb.format_exception_only()), "line": getattr(exc, "lineno", None)}
     line = tb.stack[starts[-1]].lineno
-    tb.stack = traceback.StackSummary.from_list(tb.stack[starts[0]:])
+    own = str(Path(__file__).parent)  # e.g. the audit hook that refused a call: not the reader's code
+    tb.stack = traceback.StackSummary.from_list([frame for frame in tb.stack[starts[0]:] if not frame.filename.startswith(own)])
     error = "".join(tb.format())
     if "missing from font" in error and "zhplot" not in sys.modules:
         error += figures.CJK_HINT + "\n"

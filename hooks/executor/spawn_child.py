@@ -22,7 +22,11 @@ from pathlib import Path
 if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from executor import preload, process_tree, sandbox
+from executor import network  # noqa: E402 - only the standard library: no thread has started yet
+
+network.NO_NAMESPACE = network.enter_private_network()  # a new namespace needs a single-threaded process
+
+from executor import preload, process_tree, sandbox  # noqa: E402
 
 
 def main() -> None:
