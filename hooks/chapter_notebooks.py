@@ -25,7 +25,9 @@ from mkdocs.structure.files import File
 from mkdocs_jupyter.convert import nb2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+import snippet_results
 from cjk_text import LINE_BREAK
+from output_blocks import ERROR_TITLE
 from page_includes import find_includes, resolve
 from source_checks import problems
 from executor.runner import CACHE_FOLDER, SnippetRunner
@@ -99,9 +101,10 @@ def on_files(files, config):
         snippets = [resolve(base, include) for include in find_includes(page.content_string, page.src_uri)]
         if not snippets or None in snippets:
             continue  # no code, or a broken include: run_snippets reports it
-        results = list(runner.cached(snippets).values())
-        if not all(result and result.ok for result in results):
-            continue  # a snippet failed: run_snippets reports it
+        # this build's results (a failed run is in no cache), else the cache's (execution switched off)
+        results = [snippet_results.latest.get(path) or cached for path, cached in runner.cached(snippets).items()]
+        if None in results:
+            continue  # never run
         stem = Path(page.src_uri).stem
         uri = f"notebooks/{stem}.ipynb"
         notebook = chapter_notebook(page.content_string, results)
@@ -182,6 +185,9 @@ def _as_quote(admonition: re.Match) -> str:
 def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
     outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),
                ("stderr", result.stderr)) if text]
+    if not result.ok:  # shown as Jupyter shows an exception, under what the snippet printed first
+        title = f"{ERROR_TITLE}：第 {result.line or 1} 行"
+        outputs.append(new_output("error", ename=ERROR_TITLE, evalue=title, traceback=[title, *result.error.rstrip("\n").split("\n")]))
     for figure in result.figures if figures else ():
         data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment
 
-from output_blocks import STDERR, STDOUT, title
+from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 
 STREAMS = {"text/plain": STDOUT, "application/vnd.jupyter.stderr": STDERR}
 CAPTION_PREFIX = "图："
@@ -66,9 +66,12 @@ def _as_output_block(soup, output) -> None:
     if kind is None:
         return
     text = output.pre.get_text()
+    label_text = title(kind.title, text)
+    if text.lstrip().startswith(ERROR_TITLE):  # a failed snippet's error (chapter_notebooks.py): its first line
+        label_text, _, text = text.lstrip().partition("\n")
     block = soup.new_tag("div", attrs={"class": f"{kind.classes} highlight"})
     label = soup.new_tag("span", attrs={"class": "filename"})
-    label.string = title(kind.title, text)
+    label.string = label_text
     pre, code = soup.new_tag("pre"), soup.new_tag("code")
     code.string = text
     pre.append(code)

@@ -12,6 +12,7 @@ class Stream(NamedTuple):
 
 STDOUT = Stream("输出", "snippet-output")
 STDERR = Stream("标准错误（stderr）", "snippet-output snippet-stderr")
+ERROR_TITLE = "运行出错"  # a failed snippet's error box; in a notebook, the first line of its error output
 
 
 def title(label: str, text: str) -> str:

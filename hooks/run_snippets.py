@@ -20,7 +20,8 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from output_blocks import STDERR, STDOUT, title
+import snippet_results
+from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 from page_includes import Include, find_includes, problem, resolve
 from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
 
@@ -79,6 +80,8 @@ def on_files(files, config):
     runnable = [inc for inc, why in checked if not why]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
     results = _runner.run_all(snippets.values())
+    snippet_results.latest.clear()
+    snippet_results.latest.update(results)
     _results.clear()
     _results.update({name: results[path] for name, path in snippets.items()})
     _log_summary()
@@ -99,12 +102,19 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
-    markdown = FIGURE_IMAGE.sub(LIGHT_AND_DARK, markdown)
+    markdown = FIGURE_IMAGE.sub(_figure_pair, markdown)
     shown, start = [], 0
     for include in find_includes(markdown, page.file.src_uri):
         shown += [markdown[start:include.start], _with_result(include, markdown[include.start:include.end])]
         start = include.end
     return "".join(shown) + markdown[start:]
+
+
+def _figure_pair(image: re.Match) -> str:
+    """The light/dark pair; nothing for a snippet that failed, whose error the page shows at its code."""
+    snippet = FIGURE_REF.search(image[0])["snippet"] + ".py"
+    result = _results.get(snippet)
+    return "" if result is not None and not result.ok else image.expand(LIGHT_AND_DARK)
 
 
 def _some_snippet_will_run(config) -> bool:
@@ -159,7 +169,7 @@ def _with_result(include: Include, code: str) -> str:
         return _indented(_error_box(f"无法引入 snippets/{include.snippet}", why), include.indent)
     printed = _output_block(result.stdout, STDOUT) + _output_block(result.stderr, STDERR)
     if not result.ok:  # what it printed first, then the error, as in a terminal
-        title = f"运行出错：snippets/{include.snippet} 第 {result.line or 1} 行"
+        title = f"{ERROR_TITLE}：snippets/{include.snippet} 第 {result.line or 1} 行"
         return code + _indented(printed + _error_box(title, result.error), include.indent)
     return code.rstrip("\n") + _indented(printed, include.indent) + "\n"
 

@@ -149,9 +149,9 @@ def test_every_broken_snippet_is_reported_with_its_line_and_page(site_copy):
         assert f"{snippet}:{line}: snippet failed (included by docs/{page}.md:" in build.log
         assert error in build.log
     assert not list((site_copy.root / ".cache" / "snippets").glob("run-*"))  # nothing half-written left
-    for chapter in ("04-backpropagation", "05-pytorch-basics"):  # no notebook renders a traceback instead
-        notebook = build.site / "notebooks" / chapter / "index.html"
-        assert not notebook.exists() or "Traceback" not in notebook.read_text(encoding="utf-8")
+    for snippet, (_, line, _) in BROKEN.items():  # each chapter's notebook shows the error in the snippet's cell
+        chapter = "05-pytorch-basics" if "05-" in snippet else "04-backpropagation"
+        assert f"运行出错：第 {line} 行" in build.page(f"notebooks/{chapter}")
 
 
 def test_slow_snippet_times_out(site_copy):
@@ -167,7 +167,14 @@ def test_slow_snippet_times_out(site_copy):
 def test_failed_run_is_not_cached_and_fixing_recovers(site_copy):
     original = (site_copy.root / TYPE_AND_GRAD).read_text()
     site_copy.write(TYPE_AND_GRAD, "raise RuntimeError('broken')\n")
-    assert site_copy.build().returncode != 0
+    broken = site_copy.build()
+    assert broken.returncode != 0
+    page = (site_copy.root / "docs/05-pytorch-basics.md").read_text(encoding="utf-8").splitlines()
+    include = page.index('--8<-- "05-pytorch-basics/type_and_grad.py"') + 1
+    problems = [line for line in broken.log.splitlines() if line.startswith(("ERROR", "WARNING"))]
+    # one mistake, one message: no follow-on warning (the chapter's notebook, its figures) on top
+    assert problems == [f"ERROR   -  {TYPE_AND_GRAD}:1: snippet failed (included by docs/05-pytorch-basics.md:{include})"]
+    assert "运行出错：第 1 行" in broken.page("notebooks/05-pytorch-basics")  # the notebook shows it in its cell
     site_copy.write(TYPE_AND_GRAD, original)
     build = site_copy.build()
     assert build.returncode == 0, build.log

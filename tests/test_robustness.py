@@ -3,6 +3,7 @@ line, leaves no process behind, keeps a valid cache and never touches the repo."
 
 import hashlib
 import html
+import json
 import os
 import re
 import signal
@@ -59,7 +60,8 @@ def commit(copy) -> None:
 
 
 SUCCEEDING = {
-    "background.py": 'import os\nos.system("(sleep 2.5; echo LATE ERR >&2) &")\nprint("started a background job")\n',
+    # one job ends by itself after the snippet (its late output must not count), one would outlive every wait
+    "background.py": 'import os\nos.system("(sleep 2.5; echo LATE ERR >&2) & sleep 3193 &")\nprint("started background jobs")\n',
     "spawn_pool.py": (
         "import multiprocessing\n\n\ndef square(x):\n    return x * x\n\n\n"
         'if __name__ == "__main__":\n    with multiprocessing.get_context("spawn").Pool(2) as pool:\n'
@@ -89,6 +91,7 @@ def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo,
     build = repo.build(SNIPPET_BACKEND=backend)
     assert build.returncode == 0, build.log
     assert re.search(rf"INFO .*{CHAPTER}/background.py left \d process\(es\) running, now ended: .*sleep 2.5", build.log)
+    assert "sleep 3193" in build.log and not any("sleep 3193" in p for p in repo.live_processes())  # ended, not exited
     page = build.page("05-pytorch-basics")
     assert "[0, 1, 4, 9, 16]" in page  # the spawn pool found the snippet's function
     assert page.count("[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]") == 2  # one epoch, every sample, twice
@@ -224,14 +227,20 @@ def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo, backend)
     assert_clean(repo)  # `sleep 319` ended with its snippet
 
 
-def test_output_printed_before_a_failure_is_shown_above_the_error(repo):
+def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend):
+    """Also before a hang: stdout is line-buffered, as on a terminal, so a line printed is a line shown."""
+    repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 3"))
     repo.add_snippet("sys_exit.py", FAILING["sys_exit.py"][0])
+    repo.add_snippet("hangs.py", "print(\"started, then hangs\")\nwhile True:\n    pass\n")
     process = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(repo.root / "site")],
-                             cwd=repo.root, env=repo.env(), capture_output=True, text=True, timeout=240)
-    assert process.returncode == 0  # not strict: the page shows the error
+                             cwd=repo.root, env=repo.env(SNIPPET_BACKEND=backend), capture_output=True, text=True, timeout=240)
+    assert process.returncode == 0  # not strict: the page shows the errors
     page = (repo.root / "site/05-pytorch-basics/index.html").read_text(encoding="utf-8")
     output, error = page.rfind("partial"), page.find("运行出错：snippets/05-pytorch-basics/sys_exit.py 第 3 行")
     assert 0 < output < error
+    output = page.rfind("started, then hangs")
+    error = re.search("运行出错：snippets/05-pytorch-basics/hangs.py 第 [23] 行", page).start()  # in the loop
+    assert 0 < output < error and "TimeoutError: still running after 3 s" in page
 
 
 # How MkDocs ends does not matter to the spawn worker: SIGKILL, SIGTERM (no handler) and SIGINT (the hook
@@ -339,12 +348,18 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     entries = [e for e in sorted((site_copy.root / ".cache/snippets").glob("*.json")) if b"reads_data" not in e.read_bytes()]
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # truncated
     entries[1].write_bytes(b"")  # empty
+    checksum, body = entries[2].read_bytes().split(b"\n", 1)  # still valid JSON, one character of stdout changed
+    altered = re.sub(rb'("stdout": ")(.)', lambda m: m[1] + (b"X" if m[2] != b"X" else b"Y"), body, count=1)
+    assert altered != body and json.loads(altered)
+    entries[2].write_bytes(checksum + b"\n" + altered)
     (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").mkdir()
     build = site_copy.build()
     assert build.returncode == 0, build.log
-    assert len(re.findall(r"INFO .*Discarded the cache entry \w+\.json: it is incomplete|checksum", build.log)) == 2
+    discarded = re.findall(r"INFO +- +Discarded the cache entry (\w+)\.json: (.*?); the snippet runs again", build.log)
+    assert sorted(discarded) == sorted([(entries[0].stem, "its checksum does not match"), (entries[1].stem, "it is incomplete"),
+                                        (entries[2].stem, "its checksum does not match")]), build.log
     assert f"Cached result of {CHAPTER}/reads_data.py is out of date: data.csv changed" in build.log
-    assert summary(build.log)[0] == 3  # the two damaged entries and the snippet whose data changed
+    assert summary(build.log)[0] == 4  # the three damaged entries and the snippet whose data changed
     assert "3,4" in build.page("05-pytorch-basics")
     assert not (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").exists()
 

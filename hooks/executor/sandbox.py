@@ -82,8 +82,10 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float) -> None:
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # stdin is the worker's request pipe
     for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
         os.dup2(os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)), fd)
-    sys.stdout = open(1, "w", encoding="utf-8", newline="\n", closefd=False)  # the same bytes on Windows
-    sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False)
+    # Line-buffered, as on a terminal: what a snippet printed before it hangs or is killed is on the page.
+    # newline="\n": the same bytes on Windows.
+    sys.stdout = open(1, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)
+    sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)
     stack = open(out / "stack.txt", "w")
     faulthandler.enable(file=stack)  # a segmentation fault still tells its line
     if process_tree.STACK_SIGNAL:
