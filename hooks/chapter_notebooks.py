@@ -15,6 +15,7 @@ notebook_pages.py then gives the page the site's look.
 
 import html
 import logging
+import os
 import re
 import threading
 from pathlib import Path
@@ -30,7 +31,7 @@ from cjk_text import LINE_BREAK
 from output_blocks import ERROR_TITLE
 from page_includes import find_includes, resolve
 from source_checks import problems
-from executor.runner import CACHE_FOLDER, SnippetRunner
+from executor.runner import CACHE_FOLDER, Result, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 
@@ -66,6 +67,18 @@ def on_config(config):
     # mkdocs-jupyter resolves its cache folder from the working directory; anchor it to mkdocs.yml.
     jupyter = config.plugins["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config.config_file_path).resolve().parent / jupyter["cache_dir"])
+    for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):  # its plugin's and its converter's
+        if _as_debug not in logging.getLogger(name).filters:
+            logging.getLogger(name).addFilter(_as_debug)
+
+
+def _as_debug(record: logging.LogRecord) -> bool:
+    """mkdocs-jupyter's per-notebook INFO lines (cache hit, converting, ...) are details: shown as DEBUG,
+    with `mkdocs build -v`, so that a rebuild's log holds the snippets that ran and the problems."""
+    if record.levelno != logging.INFO:
+        return True
+    record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+    return logging.getLogger("mkdocs").isEnabledFor(logging.DEBUG)
 
 
 def on_serve(server, config, builder):
@@ -98,13 +111,16 @@ def on_files(files, config):
     runner = SnippetRunner(root / CACHE_FOLDER, root=root)
     _notebooks.clear()
     for page in list(files.documentation_pages()):
-        snippets = [resolve(base, include) for include in find_includes(page.content_string, page.src_uri)]
-        if not snippets or None in snippets:
-            continue  # no code, or a broken include: run_snippets reports it
-        # this build's results (a failed run is in no cache), else the cache's (execution switched off)
-        results = [snippet_results.latest.get(path) or cached for path, cached in runner.cached(snippets).items()]
-        if None in results:
-            continue  # never run
+        includes = find_includes(page.content_string, page.src_uri)
+        snippets = [resolve(base, include) for include in includes]
+        # this build's results (a failed run is in no cache), else the cache's (execution switched off);
+        # a broken include, which run_snippets reports, is a cell that says so
+        cached = runner.cached(filter(None, snippets))
+        results = [snippet_results.latest.get(path.resolve()) or cached[path.resolve()] if path else
+                   Result(Path(os.devnull), error=f"无法引入 snippets/{include.snippet}")  # no code: nothing is read
+                   for path, include in zip(snippets, includes)]
+        if not results or None in results:
+            continue  # no code, or never run
         stem = Path(page.src_uri).stem
         uri = f"notebooks/{stem}.ipynb"
         notebook = chapter_notebook(page.content_string, results)

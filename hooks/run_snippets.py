@@ -98,7 +98,7 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    if not _enabled:
+    if not _enabled or not page.file.src_uri.endswith(".md"):  # a notebook page's figures come from its chapter's
         return markdown
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
@@ -111,10 +111,18 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def _figure_pair(image: re.Match) -> str:
-    """The light/dark pair; nothing for a snippet that failed, whose error the page shows at its code."""
-    snippet = FIGURE_REF.search(image[0])["snippet"] + ".py"
+    """The light/dark pair; nothing for a snippet that failed, whose error the page shows at its code;
+    an error box, where the image would be, for a figure its snippet did not draw."""
+    reference = FIGURE_REF.search(image[0])
+    snippet, number = reference["snippet"] + ".py", int(reference["number"])
     result = _results.get(snippet)
-    return "" if result is not None and not result.ok else image.expand(LIGHT_AND_DARK)
+    if result is not None and not result.ok:
+        return ""
+    drawn = len(result.figures) if result else 0
+    if number > drawn:
+        why = f"snippets/{snippet} 没有被任何页面引用。" if result is None else f"snippets/{snippet} 只画了 {drawn} 张图。"
+        return _error_box(f"没有这张图：{reference[0]}", why)
+    return image.expand(LIGHT_AND_DARK)
 
 
 def _some_snippet_will_run(config) -> bool:

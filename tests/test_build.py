@@ -199,3 +199,9 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
         f"docs/02-linear-regression.md:{figure_text.count(chr(10)) + 2}: shows figure 2 of "
         "snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)"
     ) in build.log
+    problems = [line for line in build.log.splitlines() if line.startswith(("ERROR", "WARNING"))]
+    assert len(problems) == 3, problems  # one message per mistake: no warning about the -2.svg#only-light files
+    box = '<p class="admonition-title">没有这张图：figures/02-linear-regression/exhaustive_search-2.svg</p>'
+    assert box in build.page("02-linear-regression")  # on the page, where the image would be
+    notebook = (build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb").read_text(encoding="utf-8")
+    assert "无法引入 snippets/../../etc/passwd" in notebook and "root:" not in notebook  # said, never read

@@ -152,6 +152,34 @@ def test_a_snippet_sees_a_readers_environment_and_no_secret_reaches_page_or_cach
     assert "TZ: Europe/Berlin" in again.page("05-pytorch-basics")
 
 
+WRITES_INTO_THE_PROJECT = """import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+Path("here.txt").write_text("the scratch copy: fine")
+with tempfile.TemporaryFile() as temporary:
+    print("the temp folder: fine")
+project = Path(os.environ["PROJECT"])  # however a snippet finds it: an absolute path
+child = subprocess.run(["sh", "-c", f"echo evil > {project}/child-evil.txt"], capture_output=True, text=True)
+print("a child:", "refused" if child.returncode else "wrote")
+(project / "evil.txt").write_text("evil")
+"""
+
+
+def test_writes_outside_the_scratch_copy_are_refused_by_the_os(repo, backend):
+    """Landlock: a snippet that finds the project by an absolute path cannot write there, nor can its child."""
+    line = repo.add_snippet("writes_into_the_project.py", WRITES_INTO_THE_PROJECT.replace('os.environ["PROJECT"]', repr(str(repo.root))))
+    commit(repo)
+    build = repo.build(SNIPPET_BACKEND=backend)
+    assert build.returncode != 0
+    assert f"{CHAPTER}/writes_into_the_project.py:12: snippet failed (included by {PAGE}:{line})" in build.log
+    assert re.search(r"PermissionError: \[Errno 13\] Permission denied: '[^']*evil.txt'", build.log)
+    text = html.unescape(re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics")))
+    assert "the temp folder: fine\na child: refused" in text
+    assert_clean(repo)  # git status: nothing written into the project
+
+
 # An address of "another machine" that exists only on the loopback interface of a network namespace the
 # test makes: whatever reaches it is caught by the listener, and nothing can leave this machine.
 OUTSIDE, PORT = "10.255.0.1", 9

@@ -3,16 +3,15 @@
 The build's environment may hold secrets (an author's exported token, CI's OIDC request token). The
 worker, and so every snippet and every process a snippet starts, gets only the variables below, by
 name; the rest never reach a process that runs a snippet, a page or the cache. The values that do
-reach snippets are part of every cache key (cache.py). The build's TMPDIR is not passed: a snippet
-uses the system's temp folder (/tmp), as most readers' shells do, and the key does not depend on
-where the build keeps its scratch copies. The executor sets PWD itself, for each run.
+reach snippets are part of every cache key (cache.py). The executor itself sets, for each run, PWD
+(the scratch copy) and TMPDIR, TEMP and TMP (the run's own temp folder): those are not keyed.
 """
 
 import re
 
 ALLOWED = re.compile(
     "|".join([
-        r"PATH|HOME|USER|USERNAME|LOGNAME|SHELL|TERM|TEMP|TMP",  # who and where (TEMP, TMP: Windows')
+        r"PATH|HOME|USER|USERNAME|LOGNAME|SHELL|TERM",  # who and where
         r"LANG|LANGUAGE|LC_[A-Z]+|TZ",  # locale and time zone
         r"PYTHON[A-Z_]*|VIRTUAL_ENV",  # how `python` itself starts (PYTHONPATH, PYTHONHASHSEED, ...)
         r"OMP_NUM_THREADS|MKL_NUM_THREADS|MPLCONFIGDIR|TQDM_[A-Z_]+",  # read by torch, matplotlib, tqdm

@@ -38,6 +38,9 @@ TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_N
 # (zeroing 2 MB for every small array costs more than it saves; see sandbox.run).
 WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 BACKENDS = ("auto", "fork", "spawn")
+# Where each run's temp folder goes: /tmp where it exists, so that a Unix socket's path in it stays short
+# (about 100 bytes at most) whatever TMPDIR the build has; the system's temp folder elsewhere.
+SHORT_TEMP = "/tmp" if os.name == "posix" and os.access("/tmp", os.W_OK) else None
 
 
 def choose_backend(asked: str | None = None) -> str:
@@ -108,6 +111,7 @@ class _Run:
     name: str  # as the reader runs it: snippets/<chapter>/<name>.py
     key: str  # taken at the start: the file may change while it runs
     scratch: Path
+    tmp: Path  # the run's own temp folder: a short path (Unix sockets), outside the scratch copy
     inputs: dict  # file in the snippet's folder -> its hash when the run started
     started: float = field(default_factory=time.monotonic)
     pid: int | None = None
@@ -123,7 +127,7 @@ class SnippetRunner:
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
-        self._said_no_namespace = False
+        self._said = set()  # the OS mechanisms missing here, already said in the log
         self._ids = iter(range(1, sys.maxsize))
         self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
         cache.remove_leftovers(self.cache_dir)
@@ -241,16 +245,18 @@ class SnippetRunner:
         shutil.copytree(snippet.parent, folder, ignore=shutil.ignore_patterns("__pycache__"))
         (scratch / "out").mkdir()
         inputs = {p.relative_to(folder).as_posix(): cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
-        return _Run(next(self._ids), snippet, name, cache.key(snippet, name), scratch, inputs)
+        tmp = Path(tempfile.mkdtemp(prefix="snippet-tmp-", dir=SHORT_TEMP))
+        return _Run(next(self._ids), snippet, name, cache.key(snippet, name), scratch, tmp, inputs)
 
     def _dispatch(self, run: _Run, queued: int) -> _Run:
         """Send the run to the worker; `queued` runs wait after it (the spawn worker warms no more spares)."""
         self._warm_worker()
         if run.scratch.parent != Path(self._runs_dir):  # prepared for a worker that has died since
-            shutil.rmtree(run.scratch, ignore_errors=True)
+            _remove(run)
             run = self._prepare(run.snippet)
         run.started = time.monotonic()
         self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
+                    "tmp": str(run.tmp),
                     "timeout": self.timeout, "queued": queued})
         return run
 
@@ -298,7 +304,7 @@ class SnippetRunner:
             process_tree.kill_group_and_process(run.pid)
         error = f"the snippet worker died ({death}) while this snippet ran; a new one runs the other snippets"
         stdout = self._text(run, run.scratch / "out" / "stdout.txt")  # what it printed before
-        shutil.rmtree(run.scratch, ignore_errors=True)
+        _remove(run)
         return Result(run.snippet, stdout, error=error, seconds=time.monotonic() - run.started)
 
     def _finish(self, run: _Run, message: dict) -> Result:
@@ -316,10 +322,13 @@ class SnippetRunner:
             result.figures = [_figure(out, name) for name in info["figures"]]
         if info and info["network"] and result.ok:
             result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
-        if info and info.get("no_network_namespace") and not self._said_no_namespace:
-            self._said_no_namespace = True
-            log.info(f"Snippets run without a network namespace ({info['no_network_namespace']}): only their own "
-                     "Python code is kept off the network, not the processes they start")
+        for limit, consequence in (("no_network_namespace", "only their own Python code is kept off the network, "
+                                    "not the processes they start"),
+                                   ("no_landlock", "only their scratch copy keeps them from writing into the project, "
+                                    "through relative paths; absolute ones are not refused")):
+            if info and info.get(limit) and limit not in self._said:
+                self._said.add(limit)  # once per build (and serve session): the machine does not change
+                log.info(f"Snippets run without {limit.removeprefix('no_').replace('_', ' ')} ({info[limit]}): {consequence}")
         self._check_limits(result)  # a result too big for a page is a failed run: never cached
         ended = (info or {}).get("stragglers", []) + message["stragglers"]
         if ended:
@@ -327,7 +336,7 @@ class SnippetRunner:
         if result.ok:
             cache.store(self.cache_dir, run.key, self._entry(run, result, info["opened"]))
             self._learn_imports(info["imported"])
-        shutil.rmtree(run.scratch, ignore_errors=True)
+        _remove(run)
         return result
 
     def _learn_imports(self, modules) -> None:
@@ -354,6 +363,11 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def _remove(run: _Run) -> None:
+    for folder in (run.scratch, run.tmp):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _first_lines(text: str, count: int = 20) -> str:

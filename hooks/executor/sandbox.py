@@ -21,6 +21,7 @@ import random
 import runpy
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 import warnings
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from executor import figures, network, preload, process_tree
+from executor import figures, network, preload, process_tree, writes
 
 
 
@@ -50,7 +51,8 @@ def run(request: dict, inherited_fds: list, done_fd: int) -> None:
 def execute(request: dict) -> None:
     """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
     out, snippet = Path(request["out"]), request["snippet"]
-    _isolate(snippet, Path(request["cwd"]), out, request["timeout"])
+    _isolate(snippet, Path(request["cwd"]), out, request["timeout"], request["tmp"])
+    writes.NO_LANDLOCK = writes.allow_writes_only_beneath(Path(request["cwd"]).parent, request["tmp"], *writes.DEVICES)
     guard = _Guard()
     sys.addaudithook(guard)
     drawn = []
@@ -66,15 +68,18 @@ def execute(request: dict) -> None:
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
     result.update(figures=drawn, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
-                  no_network_namespace=network.NO_NAMESPACE, imported=preload.library_modules(guard.imported))
+                  no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
+                  imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
 
 
-def _isolate(snippet: str, cwd: Path, out: Path, timeout: float) -> None:
+def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> None:
     """Give the snippet the process state a fresh `python snippet` would see, from the scratch copy."""
     os.chdir(cwd)  # mirrors the project's root; writes land in the throwaway copy
     os.environ["PWD"] = str(cwd)
     os.environ.pop("OLDPWD", None)
+    os.environ.update(TMPDIR=tmp, TEMP=tmp, TMP=tmp)  # the run's own temp folder, for it and its children
+    tempfile.tempdir = tmp
     multiprocessing.process.ORIGINAL_DIR = str(cwd)  # spawned processes find the snippet here
     if hasattr(signal, "SIGCHLD"):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
