@@ -126,6 +126,15 @@ def test_figure_text_too_small_for_a_phone_fails_and_says_what_to_change(site_co
                      r"or make the text larger \(fontsize\)", build.log), build.log
 
 
+def test_a_figure_never_shown_fails_instead_of_appearing_somewhere(site_copy):
+    """`python snippet.py` shows no figure without plt.show(): neither chapter nor notebook may show one."""
+    line = site_copy.add_snippet("never_shown.py", "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\n")
+    build = site_copy.build()
+    assert f"snippets/05-pytorch-basics/never_shown.py:1: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    assert "the snippet drew 1 figure(s) it never shows: a reader running it sees nothing" in build.log
+    assert not list(build.site.glob("figures/05-pytorch-basics/never_shown-*.svg"))  # no orphan file
+
+
 @linux_only("the font is put where matplotlib looks on Linux (~/.fonts)")
 def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
     """A font installed on the machine (here in the user's font folder) is not used by the build: a reader

@@ -314,12 +314,16 @@ class SnippetRunner:
         result.seconds = time.monotonic() - run.started
         stack_line = _stack_line(out / "stack.txt", run.name)
         if message["timed_out"]:
-            result.error, result.line = f"TimeoutError: still running after {self.timeout:g} s", stack_line
+            result.error = f"TimeoutError: still running after {self.timeout:g} s (extra.run_snippets.timeout in mkdocs.yml)"
+            result.line = stack_line
         elif info is None:
             result.error, result.line = f"the snippet's process died: {message['status']}", stack_line
         else:
             result.error, result.line = info["error"] and self._scrub(run, info["error"]), info["line"]
             result.figures = [_figure(out, name) for name in info["figures"]]
+        if info and info.get("unshown") and result.ok:
+            result.error = (f"the snippet drew {info['unshown']} figure(s) it never shows: a reader running it sees "
+                            "nothing, and neither does the page; call plt.show() after drawing")
         if info and info["network"] and result.ok:
             result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
         for limit, consequence in (("no_network_namespace", "only their own Python code is kept off the network, "

@@ -57,17 +57,18 @@ def execute(request: dict) -> None:
     sys.addaudithook(guard)
     drawn = []
     plt.show = lambda *args, **kwargs: drawn.extend(figures.save_open_figures(out, len(drawn)))
-    result = {"error": None, "line": None}
+    result, unshown = {"error": None, "line": None}, 0
     try:
         runpy.run_path(snippet, run_name="__main__")
-        drawn.extend(figures.save_open_figures(out, len(drawn)))
+        unshown = len(plt.get_fignums())  # `python snippet.py` shows none of these: neither does the page
+        plt.close("all")
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
             result = _describe(exit_, snippet)
     except BaseException as exc:  # the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
-    result.update(figures=drawn, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
+    result.update(figures=drawn, unshown=unshown, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
                   no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
                   imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
