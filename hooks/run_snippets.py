@@ -59,7 +59,11 @@ def on_config(config):
     if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _interrupted)
+        # A plain `kill` (SIGTERM) or a closed terminal (SIGHUP) stops the build or `mkdocs serve` as Ctrl-C
+        # does: cleanly, with MkDocs' temp site and the worker's scratch copies removed.
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _interrupted)
 
 
 def _interrupted(signum, frame):

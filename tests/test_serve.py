@@ -3,6 +3,7 @@ updates by itself; a broken snippet shows its error while the server keeps servi
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +28,7 @@ def free_port() -> int:
 @pytest.fixture
 def server(site_copy):
     port = free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = site_copy.env()  # its TMPDIR: the copy's own temp folder
     command = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"]
     process = subprocess.Popen(command, cwd=site_copy.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/05-pytorch-basics/"
@@ -94,6 +95,16 @@ def test_serve_recovers_when_a_snippet_kills_the_worker(server):
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("新的 worker")\n'))
     wait_for(lambda: "新的 worker" in fetch(url), "the next rebuild, in a new worker", seconds=30)
     assert process.poll() is None
+
+
+@linux_only("POSIX signals")
+def test_a_plain_kill_stops_serve_as_cleanly_as_ctrl_c(server):
+    site_copy, _, process = server
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output and "Exception ignored" not in output, output
+    left = [path.name for path in (site_copy.root / "tmp").iterdir() if path.name.startswith(("mkdocs_", "snippet-runs-"))]
+    assert left == []  # MkDocs' temp site and the worker's scratch copies are gone
 
 
 def test_serve_binds_to_loopback_by_default():
