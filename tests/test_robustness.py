@@ -376,8 +376,11 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     entries = [e for e in sorted((site_copy.root / ".cache/snippets").glob("*.json")) if b"reads_data" not in e.read_bytes()]
     entries[0].write_bytes(entries[0].read_bytes()[:-40])  # truncated
     entries[1].write_bytes(b"")  # empty
-    checksum, body = entries[2].read_bytes().split(b"\n", 1)  # still valid JSON, one character of stdout changed
-    altered = re.sub(rb'("stdout": ")(.)', lambda m: m[1] + (b"X" if m[2] != b"X" else b"Y"), body, count=1)
+    # still valid JSON: one ASCII digit or letter of stdout changed (not an escape, not part of a UTF-8 character)
+    printed_alnum = re.compile(rb'("stdout": "[^"\\]*?)([0-9A-Za-z])')
+    entries[2] = next(entry for entry in entries[2:] if printed_alnum.search(entry.read_bytes()))
+    checksum, body = entries[2].read_bytes().split(b"\n", 1)
+    altered = printed_alnum.sub(lambda m: m[1] + (b"X" if m[2] != b"X" else b"Y"), body, count=1)
     assert altered != body and json.loads(altered)
     entries[2].write_bytes(checksum + b"\n" + altered)
     (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").mkdir()
