@@ -14,7 +14,6 @@ the cells):
 - a download button for the .ipynb sits under the title.
 """
 
-import html
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment
@@ -107,7 +106,7 @@ def _heading_ids_from_toc(soup, toc) -> None:
         anchor = heading.find("a", class_="anchor-link")
         if anchor:
             anchor.extract()
-        link.title = html.unescape(heading.get_text()).strip()
+        link.title = heading.get_text().strip()
         heading["id"] = link.id
         if anchor:  # Material's permalink, shown on hover
             anchor.attrs = {"class": "headerlink", "href": f"#{link.id}", "title": "Permanent link"}

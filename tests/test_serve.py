@@ -1,7 +1,6 @@
 """The author's loop in a real browser: `mkdocs serve` reruns a saved snippet and the open page
 updates by itself; a broken snippet shows its error while the server keeps serving."""
 
-import os
 import re
 import signal
 import socket

@@ -142,7 +142,8 @@ class SnippetRunner:
             self._execute(todo, results)
             cache.store_preloads(self.cache_dir, self._preloads)
         for result in results.values():
-            self._check_limits(result)  # also a cached result, under limits changed since
+            if result.cached:  # a new result was checked as it finished; a cached one meets today's limits
+                self._check_limits(result)
         return results
 
     def cached(self, snippets) -> dict:
