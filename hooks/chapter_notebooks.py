@@ -13,10 +13,14 @@ shows them, instead of being inlined into the code cell's output.
 notebook_pages.py then gives the page the site's look.
 """
 
+import atexit
+import functools
 import html
 import logging
 import os
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from cjk_text import LINE_BREAK
 from output_blocks import ERROR_TITLE
 from page_includes import find_includes, resolve
 from source_checks import problems
+from executor.cache import writable, write_atomically
 from executor.runner import CACHE_FOLDER, Result, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
@@ -60,6 +65,7 @@ GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
+_twins = {}  # notebook src_uri -> the twin's file
 _warming_up = threading.Lock()  # held while `mkdocs serve` converts a notebook in the background
 
 
@@ -67,6 +73,7 @@ def on_config(config):
     # mkdocs-jupyter resolves its cache folder from the working directory; anchor it to mkdocs.yml.
     jupyter = config.plugins["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config.config_file_path).resolve().parent / jupyter["cache_dir"])
+    jupyter["cache"] = writable()  # a read-only or full .cache: convert every notebook, store nothing
     for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):  # its plugin's and its converter's
         if _as_debug not in logging.getLogger(name).filters:
             logging.getLogger(name).addFilter(_as_debug)
@@ -84,11 +91,10 @@ def _as_debug(record: logging.LogRecord) -> bool:
 def on_serve(server, config, builder):
     # A process's first notebook conversion costs about 0.4 s more than the next ones (nbconvert's
     # setup and lazy imports): pay it while the author reads, not on the first save.
-    notebook = next(iter(_notebooks.values()), None)  # one the first build wrote, as on_files names it
-    if notebook:
+    twin = next(iter(_twins.values()), None)  # one the first build wrote
+    if twin:
         _warming_up.acquire()
-        path = Path(config.config_file_path).resolve().parent / ".cache" / PAGE_SOURCES / notebook
-        threading.Thread(target=_convert_once, args=(path,), daemon=True).start()
+        threading.Thread(target=_convert_once, args=(twin,), daemon=True).start()
     return server
 
 
@@ -110,6 +116,7 @@ def on_files(files, config):
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
     runner = SnippetRunner(root / CACHE_FOLDER, root=root)
     _notebooks.clear()
+    _twins.clear()
     for page in list(files.documentation_pages()):
         includes = find_includes(page.content_string, page.src_uri)
         snippets = [resolve(base, include) for include in includes]
@@ -127,13 +134,12 @@ def on_files(files, config):
         for number, cell in enumerate(notebook.cells, 1):
             for problem in problems(cell.source, f"{uri} (cell {number})"):
                 log.error(problem)
-        download = root / ".cache" / uri
-        _write_if_changed(download, nbformat.writes(notebook))
-        files.append(File.generated(config, f"notebooks/{stem}/{stem}.ipynb", abs_src_path=str(download)))
+        files.append(File.generated(config, f"notebooks/{stem}/{stem}.ipynb", content=nbformat.writes(notebook)))
         twin = chapter_notebook(page.content_string, results, for_page=True)
-        _write_if_changed(root / ".cache" / PAGE_SOURCES / uri, nbformat.writes(twin))
-        # A plain File (not File.generated): mkdocs-jupyter's wrapper needs its src_dir.
-        files.append(File(uri, str(root / ".cache" / PAGE_SOURCES), config.site_dir, config.use_directory_urls))
+        folder = _write_twin(root / ".cache" / PAGE_SOURCES, uri, nbformat.writes(twin))
+        # A plain File (not File.generated): mkdocs-jupyter reads it from disk, and its wrapper needs its src_dir.
+        files.append(File(uri, str(folder), config.site_dir, config.use_directory_urls))
+        _twins[uri] = folder / uri
         _notebooks[page.src_uri] = uri
     return files
 
@@ -211,7 +217,20 @@ def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
     return new_code_cell(source, execution_count=number, outputs=outputs)
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+def _write_twin(folder: Path, uri: str, text: str) -> Path:
+    """The folder that holds the twin: the cache's, or a temp folder of this process's own when the
+    cache takes no writes (mkdocs-jupyter reads the twin from disk)."""
+    path = folder / uri
+    if path.exists() and path.read_text(encoding="utf-8") == text or write_atomically(path, text.encode()):
+        return folder
+    path = _temporary_page_sources() / uri
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return _temporary_page_sources()
+
+
+@functools.cache
+def _temporary_page_sources() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="notebook-pages-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder / PAGE_SOURCES  # mkdocs.yml's include matches the end of the path

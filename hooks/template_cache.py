@@ -8,9 +8,12 @@ its source, so an edited or upgraded template is compiled again.
 """
 
 import functools
+import io
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
+
+from executor.cache import writable, write_atomically
 
 CACHE_FOLDER = ".cache/templates"  # beside mkdocs.yml, git-ignored
 
@@ -20,10 +23,18 @@ _cache = None
 def on_config(config):
     global _cache
     folder = Path(config.config_file_path).resolve().parent / CACHE_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    _cache = FileSystemBytecodeCache(str(folder))
+    _cache = _AtomicBytecodeCache(str(folder)) if writable() else None
     if "mkdocs-jupyter" in config.plugins:
         _cache_notebook_templates()
+
+
+class _AtomicBytecodeCache(FileSystemBytecodeCache):
+    """Written like every other cache file: whole or not at all, and a full disk stops caching, not the build."""
+
+    def dump_bytecode(self, bucket):
+        code = io.BytesIO()
+        bucket.write_bytecode(code)
+        write_atomically(Path(self._get_cache_filename(bucket)), code.getvalue())
 
 
 def on_env(env, config, files):

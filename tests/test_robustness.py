@@ -395,6 +395,34 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     assert not (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").exists()
 
 
+
+# The copy's .cache as a build may find it, mounted in a mount namespace the build runs in (`unshare -rm`
+# works for any user): read-only, or on a disk with no space left (the seeded entries, then a filler).
+BROKEN_CACHES = {
+    "Read-only file system": "mount --bind .cache .cache && mount -o remount,bind,ro .cache",
+    "No space left on device": "cp -a .cache .seed && mount -t tmpfs -o size=32m tmpfs .cache && cp -a .seed/. .cache"
+                               " && rm -r .seed && { dd if=/dev/zero of=.cache/filler bs=1M 2>/dev/null; true; }",
+}
+
+
+@pytest.mark.parametrize("why", BROKEN_CACHES)
+def test_a_cache_that_takes_no_writes_costs_time_not_correctness(site_copy, why):
+    """The build says so in one line, without a traceback: --strict fails on it, and the site is still
+    whole and correct (written before the abort, like any strict failure), with no partial file left."""
+    site_copy.add_snippet("uncached.py", "print('computed, and stored nowhere')\n")
+    site_copy.write("docs/index.md", (site_copy.root / "docs/index.md").read_text() + "\n新的一段：高亮和分词也不能缓存。\n")
+    mounted = ("unshare", "-rm", "--propagation", "private", "sh", "-c", f'{BROKEN_CACHES[why]} && exec "$@"', "sh")
+    build = site_copy.build(wrapper=mounted)
+    problems = [line for line in build.log.splitlines() if re.match(r"(WARNING|ERROR)\b", line)]
+    assert problems == [f"WARNING -  The cache folder {site_copy.root / '.cache'} cannot be written ({why}): "
+                        "this build runs without caching"], build.log
+    assert build.returncode == 1 and "Traceback" not in build.log
+    assert "computed, and stored nowhere" in build.page("05-pytorch-basics")
+    assert "computed, and stored nowhere" in build.page("notebooks/05-pytorch-basics")
+    index = json.loads((build.site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert any("高亮和分词也不能缓存" in entry["text"].replace("\u200b", "") for entry in index["docs"])
+    assert not list(site_copy.root.rglob(".partial-*")) and not list(site_copy.root.rglob(".probe"))
+
 INCLUDE_FORMS = {  # how a page writes it -> whether it runs (else the build refuses it)
     "--8<-- '05-pytorch-basics/raises.py'": True,
     '--8<--  "05-pytorch-basics/raises.py"': True,

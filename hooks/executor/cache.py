@@ -5,6 +5,10 @@ the result as JSON. The key covers the snippet's path and code, the versions tha
 executor's own code and the environment variables snippets see (environment.py); the entry lists the files the snippet read from its folder, with their
 hashes, and is reused only while they are unchanged. A damaged entry is discarded (the snippet
 runs again) with an info line, not a warning: the cache is the build's own state.
+
+Every write to `.cache` (entries here, and the hooks' own caches) goes through `write_atomically`. A
+cache folder that cannot be written (read-only, full disk) is said once per build in one warning line:
+the build goes on without caching, and leaves no partial file.
 """
 
 import hashlib
@@ -43,13 +47,45 @@ def store(cache_dir: Path, entry_key: str, result: dict) -> None:
     write_atomically(cache_dir / f"{entry_key}.json", hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers (a concurrent build, the next one) see all of the file or none of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-    os.replace(temporary, path)
+def begin_build(folder: Path) -> None:
+    """Start of a build (and of each `mkdocs serve` rebuild): find out whether the cache folder takes writes."""
+    global _unwritable
+    _unwritable = None
+    probe = folder / ".probe"
+    if write_atomically(probe, b"probe"):
+        probe.unlink(missing_ok=True)
+
+
+def writable() -> bool:
+    """False once a write to the cache failed in this build: later ones are not tried."""
+    return _unwritable is None
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Readers (a concurrent build, the next one) see all of the file or none of it. False, said once
+    per build, when the cache cannot be written: the build goes on without it."""
+    if _unwritable is not None:
+        return False
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+        return True
+    except OSError as error:
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)  # a full disk is not kept full by our own leftovers
+        _cannot_write(path.parent, error)
+        return False
+
+
+def _cannot_write(folder: Path, error: OSError) -> None:
+    global _unwritable
+    _unwritable = error
+    why = error.strerror or type(error).__name__
+    log.warning(f"The cache folder {folder} cannot be written ({why}): this build runs without caching")
 
 
 def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
@@ -91,13 +127,20 @@ def remove_leftovers(cache_dir: Path) -> None:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         elif path.name.startswith(".partial-") and time.time() - path.stat().st_mtime > 600:
-            path.unlink(missing_ok=True)  # not one a concurrent build is writing right now
+            _remove(path)  # not one a concurrent build is writing right now
 
 
 def _discard(path: Path, why: str) -> None:
     log.info(f"Discarded the cache entry {path.name}: {why}; the snippet runs again")
-    path.unlink(missing_ok=True)
+    _remove(path)
     return None
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only cache: its entries are only read
 
 
 def _hash_or_none(path: Path) -> str | None:
@@ -114,3 +157,4 @@ def _environment() -> bytes:
 
 
 _ENVIRONMENT = _environment()
+_unwritable = None  # the error of this build's first failed cache write
