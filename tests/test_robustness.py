@@ -114,6 +114,11 @@ FAILING = {  # name -> (code, line the error names, what the error says)
     "sys_exit.py": ("import sys\nprint('partial')\nsys.exit(2)\n", 3, "SystemExit: 2"),
     "looping.py": ('import subprocess\nsubprocess.Popen(["sleep", "319"])\nwhile True: pass\n', 3,
                    "TimeoutError: still running after 3 s"),
+    # a timeout names the main thread's line, or the line of the thread it waits for at exit
+    "joins_a_thread.py": ("import threading, time\n\nworker = threading.Thread(target=time.sleep, args=(319,))\n"
+                          "worker.start()\nworker.join()\n", 5, "TimeoutError: still running after 3 s"),
+    "waits_at_exit.py": ("import threading, time\n\n\ndef wait():\n    time.sleep(319)\n\n\n"
+                         "threading.Thread(target=wait).start()\nprint('main is done')\n", 5, "TimeoutError: still running after 3 s"),
     "network.py": (
         'import socket, sys\nsock = socket.socket()\ntry:\n    sys.audit("socket.connect", sock, ("192.0.2.1", 80))\n'
         "except PermissionError as refused:\n    print(refused)\n", 1,
@@ -294,7 +299,7 @@ def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_c
     build = site_copy.build(SNIPPET_BACKEND=backend)
     assert build.returncode != 0
     assert f"{CHAPTER}/kills_worker.py:1: snippet failed (included by {PAGE}:{line})" in build.log
-    assert "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran" in build.log
+    assert "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran" in build.log, build.log
     site_copy.write(f"{CHAPTER}/kills_worker.py", "print('a new worker')\n")
     again = site_copy.build(SNIPPET_BACKEND=backend)
     assert again.returncode == 0, again.log
@@ -338,6 +343,21 @@ def test_events_that_arrive_after_a_run_ended_leave_the_worker_serving(serial_ru
     assert len(stopper.notes) == 1 and "left 1 process(es) running, now ended" in stopper.notes[0]
     assert after.ok and after.stdout == stopper.stdout  # the same worker ran the next snippet
 
+
+
+@pytest.mark.parametrize("backend", ["fork"], indirect=True)  # the runner's own watch, the same for both backends
+def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_path):
+    (tmp_path / "stops_its_worker.py").write_text("import os, signal\nprint('stopping it')\nos.kill(os.getppid(), signal.SIGSTOP)\n")
+    (tmp_path / "after.py").write_text("print('run by a new worker')\n")
+    serial_runner.timeout, timeout = 1, serial_runner.timeout
+    try:
+        stopper, after = serial_runner.run_all([tmp_path / "stops_its_worker.py", tmp_path / "after.py"]).values()
+    finally:
+        serial_runner.timeout = timeout
+    assert stopper.error == ("the snippet worker gave no answer 10 s past the snippet's timeout and was ended while this "
+                             "snippet ran; a new one runs the other snippets")
+    assert stopper.stdout == "stopping it\n" and 11 <= stopper.seconds < 15
+    assert after.ok and after.stdout == "run by a new worker\n"
 
 @pytest.mark.parametrize("worker", [["fork_worker.py"], ["spawn_worker.py", "1"]], ids=["fork", "spawn"])
 def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,7 @@ log = logging.getLogger("mkdocs.hooks.executor.runner")
 
 HERE = Path(__file__).resolve().parent
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
-WORKER_GRACE = 30  # seconds past a snippet's timeout before the worker itself is presumed stuck
+WORKER_GRACE = 10  # seconds past a snippet's timeout before the worker itself is presumed stuck
 # tqdm's defaults: a bar without elapsed time and rate, so two builds print the same bar.
 TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_NCOLS": "72"}
 # The worker's heap (torch's, mostly) in transparent huge pages: forking it copies one page-table
@@ -293,17 +294,21 @@ class SnippetRunner:
         return json.loads(line) if line else None
 
     def _end_worker(self) -> str:
-        """Kill the worker if it still runs; how it ended, in words."""
-        if self._worker.poll() is None:
+        """Kill the worker if it still runs; how it ended, in words ("the snippet worker ...")."""
+        try:
+            code = self._worker.wait(timeout=1)  # its output ended as it died: reaped in a moment
+        except subprocess.TimeoutExpired:
             self._worker.kill()
-        code = self._worker.wait()
+            self._worker.wait()
+            self._worker = None
+            return f"gave no answer {WORKER_GRACE} s past the snippet's timeout and was ended"
         self._worker = None
-        return process_tree.describe_returncode(code) if code else "it exited"
+        return f"died ({process_tree.describe_returncode(code)})" if code else "exited"
 
     def _lost(self, run: _Run, death: str) -> Result:
         if run.pid:
             process_tree.kill_group_and_process(run.pid)
-        error = f"the snippet worker died ({death}) while this snippet ran; a new one runs the other snippets"
+        error = f"the snippet worker {death} while this snippet ran; a new one runs the other snippets"
         stdout = self._text(run, run.scratch / "out" / "stdout.txt")  # what it printed before
         _remove(run)
         return Result(run.snippet, stdout, error=error, seconds=time.monotonic() - run.started)
@@ -425,9 +430,14 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _stack_line(stack: Path, name: str) -> int | None:
-    """The snippet's line in a faulthandler dump (most recent call first)."""
+    """The snippet's line in a faulthandler dump of every thread: the main thread's; when the main thread
+    is past the snippet's last line (waiting for a thread at exit), the line a thread is on."""
+    text = stack.read_text(errors="replace") if stack.exists() else ""
+    threads = re.split(r"\n(?=(?:Current thread|Thread) 0x)", text)
+    started = [thread for thread in threads if " in _bootstrap\n" in thread + "\n"]  # threading.Thread's bottom frame
     prefix = f'  File "{name}", line '
-    for line in stack.read_text(errors="replace").splitlines() if stack.exists() else []:
-        if line.startswith(prefix):
-            return int(line[len(prefix):].split()[0])
+    for thread in [thread for thread in threads if thread not in started] + started:
+        for line in thread.splitlines():  # most recent call first
+            if line.startswith(prefix):
+                return int(line[len(prefix):].split()[0])
     return None

@@ -95,7 +95,7 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> No
     stack = open(out / "stack.txt", "w")
     faulthandler.enable(file=stack)  # a segmentation fault still tells its line
     if process_tree.STACK_SIGNAL:
-        faulthandler.register(process_tree.STACK_SIGNAL, file=stack, all_threads=False)
+        faulthandler.register(process_tree.STACK_SIGNAL, file=stack, all_threads=True)  # main thread's line first
     else:  # Windows: no signal to send; the process sets its own alarm (the worker then kills it)
         faulthandler.dump_traceback_later(timeout, file=stack)
     sys.argv = [snippet]
