@@ -123,7 +123,8 @@ def on_files(files, config):
         # this build's results (a failed run is in no cache), else the cache's (execution switched off);
         # a broken include, which run_snippets reports, is a cell that says so
         cached = runner.cached(filter(None, snippets))
-        results = [snippet_results.latest.get(path.resolve()) or cached[path.resolve()] if path else
+        results = [Result(path.resolve()) if path and path.resolve() in snippet_results.running else  # a cell not run yet
+                   snippet_results.latest.get(path.resolve()) or cached[path.resolve()] if path else
                    Result(Path(os.devnull), error=f"无法引入 snippets/{include.snippet}")  # no code: nothing is read
                    for path, include in zip(snippets, includes)]
         if not results or None in results:
@@ -205,6 +206,9 @@ def _as_quote(admonition: re.Match) -> str:
 
 
 def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
+    source = result.snippet.read_text(encoding="utf-8").rstrip("\n")
+    if result.snippet in snippet_results.running:  # under `mkdocs serve`: as Jupyter shows a cell not run yet
+        return new_code_cell(source, execution_count=None, outputs=[])
     outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),
                ("stderr", result.stderr)) if text]
     if not result.ok:  # shown as Jupyter shows an exception, under what the snippet printed first
@@ -213,7 +217,6 @@ def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
     for figure in result.figures if figures else ():
         data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))
-    source = result.snippet.read_text(encoding="utf-8").rstrip("\n")
     return new_code_cell(source, execution_count=number, outputs=outputs)
 
 

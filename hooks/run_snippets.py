@@ -9,18 +9,26 @@ an ordinary Markdown image.
 
 Problems are logged as errors, which abort `mkdocs build --strict`, and shown
 on the page, so `mkdocs serve` keeps serving while the author fixes them.
+Under `mkdocs serve` a rebuild never waits long for a snippet (background_runs.py): a slow one is
+shown as 「运行中…」 until it has run, and then the page reloads.
 """
 
+import functools
 import logging
 import re
+import shutil
 import signal
+import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 import snippet_results
+from background_runs import BackgroundRuns
 from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 from page_includes import Include, find_includes, problem, resolve
 from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
@@ -34,13 +42,24 @@ FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+
 LIGHT_AND_DARK = (r"![\g<alt>](\g<stem>.svg#only-light){ loading=lazy }"
                   r"![\g<alt>](\g<stem>-dark.svg#only-dark){ loading=lazy }")
 
+RUNNING_TITLE = "运行中…"
+
 _enabled = True
+_serving = False  # `mkdocs serve` with live reload: snippets run in the background
 _runner = None
+_background = None  # BackgroundRuns, under `mkdocs serve`
 _results = {}  # snippet path relative to the snippets folder -> Result
+_running = set()  # snippet paths, relative like _results', still running in the background
+
+
+def on_startup(command, dirty):
+    global _serving
+    # Without live reload nothing would replace a 「运行中…」 placeholder: that serve waits, as a build does.
+    _serving = command == "serve" and "--no-livereload" not in sys.argv
 
 
 def on_config(config):
-    global _runner, _enabled
+    global _runner, _enabled, _background
     root = Path(config.config_file_path).resolve().parent
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
@@ -50,6 +69,8 @@ def on_config(config):
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
         _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"),
                                 backend=options.get("backend"))
+    if _serving and _background is None:
+        _background = BackgroundRuns(_runner, patience=float(options.get("serve_patience", 1)))
     _runner.timeout = options.get("timeout", 60)
     defaults = Limits()
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
@@ -83,14 +104,18 @@ def on_files(files, config):
     broken = [(inc, why) for inc, why in checked if why]
     runnable = [inc for inc, why in checked if not why]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
-    results = _runner.run_all(snippets.values())
+    results = _background.results(snippets.values()) if _background else _runner.run_all(snippets.values())
     snippet_results.latest.clear()
-    snippet_results.latest.update(results)
+    snippet_results.latest.update({path: result for path, result in results.items() if result})
+    snippet_results.running.clear()
+    snippet_results.running.update(path for path, result in results.items() if result is None)
     _results.clear()
-    _results.update({name: results[path] for name, path in snippets.items()})
+    _results.update({name: results[path] for name, path in snippets.items() if results[path]})
+    _running.clear()
+    _running.update(name for name, path in snippets.items() if results[path] is None)
     _log_summary()
     problems = [_broken_include_message(inc, why) for inc, why in broken]
-    problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable]
+    problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     for message in filter(None, problems):
         log.error(message)
     for name, result in _results.items():
@@ -119,6 +144,8 @@ def _figure_pair(image: re.Match) -> str:
     an error box, where the image would be, for a figure its snippet did not draw."""
     reference = FIGURE_REF.search(image[0])
     snippet, number = reference["snippet"] + ".py", int(reference["number"])
+    if snippet in _running:
+        return _box("info", RUNNING_TITLE, f"这张图由 snippets/{snippet} 画出，它运行完就会显示在这里。")
     result = _results.get(snippet)
     if result is not None and not result.ok:
         return ""
@@ -140,12 +167,31 @@ def _some_snippet_will_run(config) -> bool:
 def on_serve(server, config, builder):
     # The writer's first save should not wait for `import torch`, even when every result was cached.
     _runner.warm_up()
+    if _background:  # results that arrive make the server rebuild: it watches a folder they touch
+        signals = Path(tempfile.mkdtemp(prefix="snippet-results-"))
+        server.watch(str(signals))
+        _background.serve(functools.partial(_rebuild, server, signals / "ready"))
+        _cleanup.append(signals)
     return server
+
+
+_cleanup = []
+
+
+def _rebuild(server, signal_file: Path) -> None:
+    log.info("Snippets that ran in the background are done: rebuilding")
+    if not server.observer.is_alive():  # right after the first build: it first looks at the folder as it starts
+        while not server.observer.is_alive():
+            time.sleep(0.05)
+        time.sleep(1)
+    signal_file.write_text(str(time.time_ns()))
 
 
 def on_shutdown():
     if _runner:
         _runner.close()
+    for folder in _cleanup:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _broken_include_message(include: Include, why: str) -> str:
@@ -166,7 +212,8 @@ def _log_summary():
         for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
             log.info(note)
     backend = f" by the {_runner.backend} backend" if executed else ""
-    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}")
+    running = f", {len(_running)} still running in the background" if _running else ""
+    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}{running}")
 
 
 def _figure_stem(snippet: str, number: int) -> str:
@@ -175,6 +222,9 @@ def _figure_stem(snippet: str, number: int) -> str:
 
 def _with_result(include: Include, code: str) -> str:
     """The code block followed by its output, or by the error that stops a strict build."""
+    if not include.mistake and include.snippet in _running:
+        running = _box("info", RUNNING_TITLE, "这段代码还在后台运行，运行完这一页会自动刷新，显示它的输出。")
+        return code + _indented(running, include.indent)
     result = None if include.mistake else _results.get(include.snippet)
     if result is None:  # refused, already reported: drop it so pymdownx neither crashes nor pastes it
         why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"
@@ -200,8 +250,13 @@ def _output_block(printed: str, stream) -> str:
 
 
 def _error_box(title: str, details: str) -> str:
-    body = "\n".join("    " + line for line in details.rstrip().splitlines())
-    return f'\n\n!!! failure "{title}"\n\n    ```text\n{body}\n    ```\n'
+    return _box("failure", title, f"```text\n{details.rstrip()}\n```")
+
+
+def _box(kind: str, title: str, body: str) -> str:
+    """A Material admonition: `failure` for errors, `info` for a snippet still running."""
+    indented = "\n".join("    " + line if line else line for line in body.splitlines())
+    return f'\n\n!!! {kind} "{title}"\n\n{indented}\n'
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -213,8 +268,8 @@ def _figure_ref_problems(source: str, page: str):
     for match in FIGURE_REF.finditer(source):
         snippet, number = match.group("snippet") + ".py", int(match.group("number"))
         result = _results.get(snippet)
-        if result is not None and not result.ok:
-            continue  # already reported as a failed run
+        if result is not None and not result.ok or snippet in _running:
+            continue  # already reported as a failed run, or not run yet
         drawn = len(result.figures) if result else 0
         if number > drawn:
             line = source.count("\n", 0, match.start()) + 1

@@ -1,7 +1,9 @@
 """(Shared by the hooks) The results of this build's snippets, from run_snippets to the hooks after it.
 
 Failed runs are never cached, so a hook that reads the cache would not see them: the chapter's
-notebook shows a failed snippet's error in its cell from here.
+notebook shows a failed snippet's error in its cell from here. Under `mkdocs serve`, a snippet may
+still be running in the background: its notebook cell is then one not run yet.
 """
 
 latest = {}  # absolute snippet path -> executor.runner.Result, for the build under way
+running = set()  # absolute snippet paths with no result yet (mkdocs serve)

@@ -5,6 +5,7 @@
     python tests/benchmark_build.py --chapters 2 --runs 1   # a quick try
     python tests/benchmark_build.py --jupyter         # also mkdocs-jupyter executing the notebooks (slow)
     python tests/benchmark_build.py --pages [SITE]    # page weight and load time, each notebook against its chapter
+    python tests/benchmark_build.py --serve           # only mkdocs serve while a 20 s snippet runs
 
 Each number is MkDocs' own "Documentation built in N seconds" for a build in a temp copy, the median
 of interleaved rounds (project, markdown-exec, project, ...), so both see the same machine state:
@@ -20,6 +21,11 @@ of interleaved rounds (project, markdown-exec, project, ...), so both see the sa
   overhead  what the executor adds per snippet: a trivial snippet, one worker, milliseconds
   floor     a fork of a process set up as the worker is (torch, pyplot, warmed), whose child exits
             at once: what one fresh process per snippet costs at the least, milliseconds
+Under `mkdocs serve` (fork backend), "before" waits for every snippet in each rebuild
+(SNIPPET_SERVE_PATIENCE=1000), as serve did until issue 25; "after" is the default:
+  save→output   seconds from saving a quick snippet to its new output on the page
+  answer med/max   how long pages (its own and others) take to answer while a just-saved 20 s snippet runs
+  slow→output   seconds from saving that snippet to its output on the page
 With --pages, each chapter and notebook page of a built site (SITE, or a fresh build of this one)
 is loaded over loopback in headless Chromium, interleaved: html = the page's own HTML, total = every
 byte the page requests, dcl = DOMContentLoaded (median of the runs, ms), and the notebook/chapter ratios.
@@ -39,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +249,8 @@ def built_seconds(log: str) -> float:
 
 
 def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
-    """Seconds of the rebuild `mkdocs serve` does after one snippet is saved, and that snippet's compute."""
+    """Seconds of the rebuild `mkdocs serve` does after one snippet is saved (two, when the run outlasts
+    serve_patience: the writer waits for both), and that snippet's compute."""
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{free.getsockname()[1]}"
@@ -261,13 +269,86 @@ def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
                 saved = True
             elif saved:
                 rebuild += line
-                if "Documentation built in" in line:
-                    break
+                if "Documentation built in" in line and "still running in the background" not in rebuild.split("Building")[-1]:
+                    break  # a run over serve_patience is shown by the rebuild after it: the writer waits for both
     finally:
         give_up.cancel()
         process.terminate()
         process.wait()
-    return built_seconds(rebuild), snippet_seconds(rebuild)
+    return sum(map(float, re.findall(r"Documentation built in (\d+\.\d+) seconds", rebuild))), snippet_seconds(rebuild)
+
+
+def serve_session(site: Path, slow_seconds: float = 20, **env) -> dict:
+    """One `mkdocs serve`: a quick snippet saved, then a slow one, timed as a writer sees them (see the top)."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{free.getsockname()[1]}/"
+    command = [sys.executable, "-m", "mkdocs", "serve", "-a", base[7:-1]]
+    process = subprocess.Popen(command, cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+                               stdout=open(site / "serve.log", "a"), stderr=subprocess.STDOUT)
+    page, chapter = base + "05-pytorch-basics/", site / "docs/05-pytorch-basics.md"
+    originals = {path: path.read_text(encoding="utf-8") for path in (site / EDITED, chapter)}
+    slow = site / "snippets/05-pytorch-basics/slow_bench.py"
+    try:
+        _until(lambda: "torch" in _get(page)[0], 300)
+        time.sleep(5)  # the warm worker has imported what it needs, as it has while an author writes
+        saved = time.monotonic()
+        (site / EDITED).write_text(originals[site / EDITED].replace("print(a.grad)\n", 'print("saved", "quick")\n'))
+        quick = _until(lambda: "saved quick" in _get(page)[0], 120) - saved  # the output: the code has "saved", "quick"
+        # a new snippet for every session: never in the cache from the one before
+        slow.write_text(f"import time\n\ntime.sleep({slow_seconds})  # {time.time_ns()}\nprint('slow', 'done')\n")
+        saved = time.monotonic()
+        chapter.write_text(originals[chapter] + '\n```python\n--8<-- "05-pytorch-basics/slow_bench.py"\n```\n', encoding="utf-8")
+        answers = []  # seconds of every request, the snippet's own page polled among the others
+        while time.monotonic() - saved < 300:
+            replies = [_get(base + other) for other in ("05-pytorch-basics/", "", "06-nn-module/", "notebooks/05-pytorch-basics/")]
+            answers += [seconds for _, seconds in replies]
+            if "slow done" in replies[0][0]:
+                break
+            time.sleep(0.2)
+        slow_done = time.monotonic() - saved
+    finally:
+        process.terminate()
+        process.wait()
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
+        slow.unlink(missing_ok=True)
+    return {"save→output": quick, "answer med": statistics.median(answers), "answer max": max(answers),
+            "slow→output": slow_done}
+
+
+def _get(url: str) -> tuple:
+    """The page's text ("" if it failed) and the seconds it took."""
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            text = response.read().decode("utf-8")
+    except OSError:
+        text = ""
+    return text, time.monotonic() - started
+
+
+def _until(condition, seconds: float) -> float:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            sys.exit("mkdocs serve never showed what the benchmark waits for")
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def report_serve() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        for name in SOURCES:
+            (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, site / name)
+        build(site)  # a warm cache, as an author has it
+        rows = {"before": serve_session(site, SNIPPET_SERVE_PATIENCE="1000"), "after": serve_session(site)}
+    print("== mkdocs serve while a 20 s snippet runs (seconds; before = every rebuild waits for its snippets)")
+    _table(rows, ["save→output", "answer med", "answer max", "slow→output"])
+    _target("the longest answer while a 20 s snippet runs <= 3 s (a rebuild, never the snippet)", rows["after"]["answer max"], 3.0)
+    _target("save→output of a quick snippet no slower than before (+10 %)", rows["after"]["save→output"],
+            1.1 * rows["before"]["save→output"])
 
 
 class _PeakMemory:
@@ -552,11 +633,15 @@ def main() -> None:
     parser.add_argument("--chapters", type=int, nargs="*", default=[10, 40], help="synthetic sizes (default 10 40)")
     parser.add_argument("--site-only", action="store_true", help="only this site's table")
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
+    parser.add_argument("--serve", action="store_true", help="only mkdocs serve while a 20 s snippet runs")
     parser.add_argument("--pages", nargs="?", const="", metavar="SITE",
                         help="only page weight and load time, of SITE (a built site folder) or of a fresh build")
     args = parser.parse_args()
     if args.pages is not None:
         report_pages(Path(args.pages) if args.pages else None, args.runs)
+        return
+    if args.serve:
+        report_serve()
         return
     overhead, floor, spawned = overhead_ms(), fork_floor_ms(), overhead_ms("spawn")
     print(f"== executor overhead per trivial snippet, one worker: fork {overhead:.1f} ms, spawn {spawned:.1f} ms")
@@ -565,6 +650,7 @@ def main() -> None:
     print("   snippet waits for that warm-up: torch, matplotlib and the preload list)")
     _target("overhead <= 5 ms", overhead, 5)
     report_this_site(args.runs)
+    report_serve()
     if not args.site_only and args.chapters:
         report_synthetic(args.chapters, args.runs, jupyter=args.jupyter)
 

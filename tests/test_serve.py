@@ -4,6 +4,7 @@ updates by itself; a broken snippet shows its error while the server keeps servi
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -83,6 +84,36 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     raise_line = original.count("\n") + 1
     assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in process.communicate(timeout=30)[0]
 
+
+
+SLOW = 'import time\n\nprint("开始训练")\ntime.sleep(9)\nprint("训练完成")\n'
+
+
+def test_a_slow_snippet_never_freezes_the_preview(server, page):
+    """Its page shows 「运行中…」 at once, every page answers while it runs, and the open page reloads
+    with its output when it is done; the notebook page is there all along."""
+    copy, url, process = server
+    page.goto(url)
+    copy.add_snippet("slow_training.py", SLOW)
+    running = page.locator(".admonition.info", has_text="运行中…")
+    expect(running).to_contain_text("这段代码还在后台运行", timeout=30_000)  # reloaded by itself, before the run ends
+    others = {"": "PyTorch 学习笔记", "06-nn-module/": "nn.Module", "notebooks/05-pytorch-basics/": "（Notebook）"}
+    waits = []
+    while running.count():  # until the page reloads with the output
+        for other, text in others.items():
+            started = time.monotonic()
+            assert text in fetch(url.replace("05-pytorch-basics/", other))
+            waits.append(time.monotonic() - started)
+        time.sleep(0.2)
+    # seconds: an answer waits at most for a rebuild (MkDocs holds requests meanwhile: the one that shows
+    # the output, at the end), never for the snippet's 9 s
+    assert len(waits) >= 3 * 5 and statistics.median(waits) < 0.2 and max(waits) < 5, waits
+    expect(page.locator(".snippet-output").last).to_contain_text("开始训练\n训练完成")
+    process.terminate()
+    log = process.communicate(timeout=30)[0]
+    assert re.findall(r"^(?:WARNING|ERROR).*", log, re.MULTILINE) == []
+    assert "Ran snippets/05-pytorch-basics/slow_training.py in 9." in log
+    assert re.search(r"Snippets: 0 executed, \d+ from cache, 1 still running in the background", log)
 
 @linux_only("the snippet kills its worker with SIGKILL")
 def test_serve_recovers_when_a_snippet_kills_the_worker(server):

@@ -128,28 +128,34 @@ class SnippetRunner:
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         self._worker = None
+        self._closed = False  # abort() or close(): no worker starts again
         self._said = set()  # the OS mechanisms missing here, already said in the log
         self._ids = iter(range(1, sys.maxsize))
         self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
         cache.remove_leftovers(self.cache_dir)
 
-    def run_all(self, snippets) -> dict:
-        """Results for `snippets`, keyed by absolute path, in the order given."""
+    def run_all(self, snippets, on_result=None) -> dict:
+        """Results for `snippets`, keyed by absolute path, in the order given; `on_result(path, result)`
+        is called as each run ends (from this thread)."""
         results = self.cached(snippets)
         todo = [snippet for snippet, result in results.items() if result is None]
         if todo:
             self._warm_worker()
             self._learn_imports(set().union(*map(library_imports, todo)))  # imported once, by the worker
-            self._execute(todo, results)
+            self._execute(todo, results, on_result or (lambda snippet, result: None))
             cache.store_preloads(self.cache_dir, self._preloads)
-        for result in results.values():
-            if result.cached:  # a new result was checked as it finished; a cached one meets today's limits
-                self._check_limits(result)
         return results
 
     def cached(self, snippets) -> dict:
         """Results already in the cache, keyed by absolute path; None where a snippet has none."""
         return {(s := Path(path).resolve()): self._from_cache(s) for path in snippets}
+
+    def state(self, snippet: Path) -> tuple:
+        """The snippet as it is now, for results no cache holds (failed runs): its key, and the names,
+        sizes and modification times of the files in its folder (the data it may read)."""
+        files = sorted((p.relative_to(snippet.parent).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                       for p in snippet.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        return cache.key(snippet, self.name(snippet)), tuple(files)
 
     def has_entry(self, snippet: Path) -> bool:
         """Whether the cache holds an entry for the snippet as it is now (not yet verified)."""
@@ -165,15 +171,17 @@ class SnippetRunner:
         return self._worker is not None and self._worker.poll() is None
 
     def abort(self) -> None:
-        """End the worker and every snippet process now (the worker does that when its input closes)."""
+        """End the worker and every snippet process now (the worker does that when its input closes);
+        a run under way (in another thread) ends with its snippets lost, and no new worker starts."""
+        self._closed = True
         if self._worker and self._worker.stdin and not self._worker.stdin.closed:
             self._worker.stdin.close()
 
     def close(self) -> None:
-        if self._worker:
-            self.abort()
-            self._worker.wait()
-            self._worker = None
+        self.abort()
+        worker = self._worker  # another thread's run may be ending it right now
+        if worker:
+            worker.wait()
 
     def name(self, snippet: Path) -> str:
         if self.root and snippet.is_relative_to(self.root):
@@ -216,9 +224,11 @@ class SnippetRunner:
         if stored is None:
             return None
         figures = [Figure(**figure) for figure in stored["figures"]]
-        return Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True)
+        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True)
+        self._check_limits(result)  # stored when it fitted; today's limits may be stricter
+        return result
 
-    def _execute(self, todo: list, results: dict) -> None:
+    def _execute(self, todo: list, results: dict, on_result) -> None:
         running, ready = {}, None
         while todo or running or ready:
             while (ready or todo) and len(running) < self.workers:
@@ -232,12 +242,14 @@ class SnippetRunner:
                 death = self._end_worker()
                 for run in running.values():
                     results[run.snippet] = self._lost(run, death)
+                    on_result(run.snippet, results[run.snippet])
                 running.clear()
             elif "pid" in message:  # it starts now: the time a worker or a spare took to warm up is not its own
                 running[message["id"]].pid, running[message["id"]].started = message["pid"], time.monotonic()
             else:
                 run = running.pop(message["id"])
                 results[run.snippet] = self._finish(run, message)
+                on_result(run.snippet, results[run.snippet])
 
     def _prepare(self, snippet: Path) -> _Run:
         """The run's scratch copy of its folder, and the hashes of what is in it."""
@@ -270,6 +282,8 @@ class SnippetRunner:
             pass  # the worker died or is ending: _next_message sees its end and reports the runs as lost
 
     def _warm_worker(self) -> subprocess.Popen:
+        if self._closed:
+            raise RuntimeError("the snippet runner was closed")
         if self._worker is None or self._worker.poll() is not None:
             self._runs_dir = tempfile.mkdtemp(prefix="snippet-runs-")  # the worker removes it when it exits
             if self.backend == "fork":
