@@ -215,13 +215,18 @@ print("a child:", subprocess.run(["bash", "-c", shell], capture_output=True, tex
     "sends_to.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("{OUTSIDE}", {PORT}))\n',
     "sends_message.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendmsg([b"x"], [], 0, ("{OUTSIDE}", {PORT}))\n',
     "looks_up.py": 'import socket\nsocket.getaddrinfo("example.com", 443)\n',
+    "python_child.py": (  # refused by its own startup hook, which tells the build (on macOS and Windows, the only layer)
+        "import subprocess, sys\n\n"
+        f'child = "import socket; socket.create_connection((\'{OUTSIDE}\', {PORT}), timeout=2)"\n'
+        'print("the child exited with", subprocess.run([sys.executable, "-c", child], capture_output=True).returncode)\n'
+    ),
 }
 
 
 def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, backend, tmp_path):
     """In a namespace of the test's own (`unshare -rn`), an outside address is held on `lo` with a listener.
-    The snippet's own calls are refused by name; its non-Python child finds no route (the executor's own
-    namespace); loopback works; and the listener receives nothing."""
+    The snippet's own calls, and a Python child's, are refused by name; its non-Python child finds no route
+    (the executor's own namespace); loopback works; and the listener receives nothing."""
     lines = {name: site_copy.add_snippet(name, code) for name, code in NETWORK_SNIPPETS.items()}
     (tmp_path / "listener.py").write_text(LISTENER)
     received = tmp_path / "received.txt"
@@ -241,6 +246,9 @@ def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, 
     for name, why in refused.items():
         assert f"{CHAPTER}/{name}:2: snippet failed (included by {PAGE}:{lines[name]})" in log, log
         assert f"PermissionError: snippets must not use the network ({why})" in log
+    assert f"{CHAPTER}/python_child.py:1: snippet failed (included by {PAGE}:{lines['python_child.py']})" in log
+    assert f"the snippet tried to use the network (a Python process it started: connect to {OUTSIDE}:{PORT} refused)" in log
+    assert "the child exited with 1" in page
     assert received.read_text() == ""  # nothing arrived at the outside address
     assert "loopback_and_child.py" not in log.split("Snippets:")[1]  # it succeeded
 

@@ -152,7 +152,7 @@ def _hash_or_none(path: Path) -> str | None:
 
 def _environment() -> bytes:
     parts = [sys.version] + [f"{name}=={metadata.version(name)}" for name in _VERSIONED]
-    parts += [path.read_text() for path in sorted(HERE.glob("*.py"))]  # the executor's own code
+    parts += [path.read_text() for path in sorted(HERE.rglob("*.py"))]  # the executor's own code
     return "\0".join(parts).encode() + b"\0" + environment.cache_key_part(os.environ)
 
 

@@ -31,6 +31,9 @@ import matplotlib.pyplot as plt
 
 from executor import figures, network, preload, process_tree, writes
 
+CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
+NETWORK_LOG = "network-children.txt"  # what Python children were refused
+
 
 
 def run(request: dict, inherited_fds: list, done_fd: int) -> None:
@@ -68,6 +71,8 @@ def execute(request: dict) -> None:
     except BaseException as exc:  # the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
+    if guard.network is None and (out / NETWORK_LOG).exists():
+        guard.network = "a Python process it started: " + (out / NETWORK_LOG).read_text(encoding="utf-8").split("\n")[0]
     result.update(figures=drawn, unshown=unshown, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
                   no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
                   imported=preload.library_modules(guard.imported))
@@ -80,6 +85,9 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> No
     os.environ["PWD"] = str(cwd)
     os.environ.pop("OLDPWD", None)
     os.environ.update(TMPDIR=tmp, TEMP=tmp, TMP=tmp)  # the run's own temp folder, for it and its children
+    # Every Python process the snippet starts refuses the network too, and says so (child_python/).
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHILD_PYTHON), os.environ.get("PYTHONPATH")]))
+    os.environ["SNIPPET_NETWORK_LOG"] = str(out / NETWORK_LOG)
     tempfile.tempdir = tmp
     multiprocessing.process.ORIGINAL_DIR = str(cwd)  # spawned processes find the snippet here
     if hasattr(signal, "SIGCHLD"):
