@@ -80,9 +80,20 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     copy.write(SNIPPET, original)
     expect(error).to_have_count(0, timeout=30_000)
     expect(page.locator(".snippet-output").nth(1)).to_contain_text("torch.FloatTensor")
+
+    chapter = (copy.root / "docs/05-pytorch-basics.md").read_text(encoding="utf-8")
+    copy.write("docs/05-pytorch-basics.md", chapter + "\n![第二张图](figures/05-pytorch-basics/type_and_grad-2.svg)\n")
+    expect(error).to_contain_text("没有这张图：figures/05-pytorch-basics/type_and_grad-2.svg", timeout=30_000)
+    copy.write("docs/05-pytorch-basics.md", chapter)
+    expect(error).to_have_count(0, timeout=30_000)
     process.terminate()
-    raise_line = original.count("\n") + 1
-    assert f"{SNIPPET}:{raise_line}: snippet failed (included by docs/05-pytorch-basics.md:" in process.communicate(timeout=30)[0]
+    problems = {line for line in process.communicate(timeout=30)[0].splitlines() if line.startswith(("ERROR", "WARNING"))}
+    include = chapter[:chapter.index('--8<-- "05-pytorch-basics/type_and_grad.py"')].count("\n") + 1
+    assert problems == {  # one line for each mistake, nothing that follows from it
+        f"ERROR   -  {SNIPPET}:{original.count(chr(10)) + 1}: snippet failed (included by docs/05-pytorch-basics.md:{include})",
+        f"ERROR   -  docs/05-pytorch-basics.md:{chapter.count(chr(10)) + 2}: shows figure 2 of "
+        "snippets/05-pytorch-basics/type_and_grad.py, but that snippet drew 0 figure(s)",
+    }
 
 
 

@@ -116,9 +116,12 @@ def ask_for_stack_then_kill(pid: int, stack: Path) -> None:
             os.kill(pid, STACK_SIGNAL)
         except ProcessLookupError:
             return
-    give_up = time.monotonic() + STACK_DUMP_WAIT
-    while time.monotonic() < give_up and not (stack.exists() and stack.stat().st_size):
-        time.sleep(0.01)
+    give_up, size = time.monotonic() + STACK_DUMP_WAIT, 0
+    while time.monotonic() < give_up:  # until the dump stops growing: it is written one thread after another
+        time.sleep(0.02)
+        size, before = (stack.stat().st_size if stack.exists() else 0), size
+        if size and size == before:
+            break
     kill_group_and_process(pid)
 
 
