@@ -114,6 +114,8 @@ FAILING = {  # name -> (code, line the error names, what the error says)
     "sys_exit.py": ("import sys\nprint('partial')\nsys.exit(2)\n", 3, "SystemExit: 2"),
     "looping.py": ('import subprocess\nsubprocess.Popen(["sleep", "319"])\nwhile True: pass\n', 3,
                    "TimeoutError: still running after 3 s"),
+    "closes_output.py": ("import os\nprint('started')\nos.close(1)\nos.close(2)\nprint('lost')\n", 5,
+                         "the snippet closed its standard output and standard error (fd 1 and 2 are where it prints)"),
     # a timeout names the main thread's line, or the line of the thread it waits for at exit
     "joins_a_thread.py": ("import threading, time\n\nworker = threading.Thread(target=time.sleep, args=(319,))\n"
                           "worker.start()\nworker.join()\n", 5, "TimeoutError: still running after 3 s"),
@@ -272,10 +274,11 @@ def test_every_way_a_snippet_can_fail_names_snippet_line_and_page(repo, backend)
 
 
 def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend):
-    """Also before a hang: stdout is line-buffered, as on a terminal, so a line printed is a line shown."""
+    """Also before a hang or a closed stdout: it is line-buffered, as on a terminal, so a line printed is a line shown."""
     repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 3"))
     repo.add_snippet("sys_exit.py", FAILING["sys_exit.py"][0])
     repo.add_snippet("hangs.py", "print(\"started, then hangs\")\nwhile True:\n    pass\n")
+    repo.add_snippet("closes_output.py", FAILING["closes_output.py"][0])
     process = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(repo.root / "site")],
                              cwd=repo.root, env=repo.env(SNIPPET_BACKEND=backend), capture_output=True, text=True, timeout=240)
     assert process.returncode == 0  # not strict: the page shows the errors
@@ -285,6 +288,8 @@ def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend)
     output = page.rfind("started, then hangs")
     error = re.search("运行出错：snippets/05-pytorch-basics/hangs.py 第 [23] 行", page).start()  # in the loop
     assert 0 < output < error and "TimeoutError: still running after 3 s" in page
+    output, error = page.rfind("started\n"), page.find("运行出错：snippets/05-pytorch-basics/closes_output.py 第 5 行")
+    assert 0 < output < error  # printed before it closed its output
 
 
 # How MkDocs ends does not matter to the spawn worker: SIGKILL, SIGTERM (no handler) and SIGINT (the hook

@@ -71,6 +71,10 @@ def execute(request: dict) -> None:
     except BaseException as exc:  # the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
+    if closed := [name for fd, name in ((1, "standard output"), (2, "standard error")) if not _is_open(fd)]:
+        # plain `python` fails too: it cannot write what is printed after that, nor flush at exit
+        why = f"the snippet closed its {' and '.join(closed)} (fd 1 and 2 are where it prints): what it printed after that is lost"
+        result["error"] = f"{result['error']}\n{why}" if result["error"] else why
     if guard.network is None and (out / NETWORK_LOG).exists():
         guard.network = "a Python process it started: " + (out / NETWORK_LOG).read_text(encoding="utf-8").split("\n")[0]
     result.update(figures=drawn, unshown=unshown, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
@@ -140,10 +144,21 @@ def _exit_like_python() -> list:
         try:
             step()
         except BaseException as exc:  # noqa: BLE001 - shown like Python shows an error in an exit handler
-            print(f"Exception ignored at exit: {exc!r}", file=sys.stderr, flush=True)
+            try:
+                print(f"Exception ignored at exit: {exc!r}", file=sys.stderr, flush=True)
+            except OSError:
+                pass  # the snippet closed its stderr
     if hasattr(signal, "SIGCHLD"):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     return process_tree.end_children()
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
 
 
 def _describe(exc: BaseException, snippet: str) -> dict:
