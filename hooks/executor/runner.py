@@ -31,6 +31,7 @@ log = logging.getLogger("mkdocs.hooks.executor.runner")
 HERE = Path(__file__).resolve().parent
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 WORKER_GRACE = 10  # seconds past a snippet's timeout before the worker itself is presumed stuck
+START_UP_ALLOWANCE = 60  # seconds a run may wait for its process to start before the worker is presumed stuck
 # tqdm's defaults: a bar without elapsed time and rate, so two builds print the same bar.
 TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_NCOLS": "72"}
 # The worker's heap (torch's, mostly) in transparent huge pages: forking it copies one page-table
@@ -237,7 +238,9 @@ class SnippetRunner:
                 running[run.id] = run
             if ready is None and todo:  # the next scratch copy is made while the snippets run, not between them
                 ready = self._prepare(todo.pop(0))
-            message = self._next_message(min(run.started for run in running.values()) + self.timeout + WORKER_GRACE)
+            # a run whose process has not started yet waits for a spare interpreter, which a busy machine may take long to warm
+            deadline = min(run.started + (self.timeout if run.pid else START_UP_ALLOWANCE) for run in running.values())
+            message = self._next_message(deadline + WORKER_GRACE)
             if message is None:  # the worker died or hangs: these runs are lost, the next ones get a new worker
                 death = self._end_worker()
                 for run in running.values():
