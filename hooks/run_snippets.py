@@ -114,6 +114,9 @@ def on_files(files, config):
     _running.clear()
     _running.update(name for name, path in snippets.items() if results[path] is None)
     _log_summary()
+    for orphan in sorted(set(base.rglob("*.py")) - {path for path in snippets.values()}):
+        log.warning(f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
+                    "a chapter (README: 写一章：作者指南), or delete it")
     problems = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     for message in filter(None, problems):

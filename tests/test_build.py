@@ -182,7 +182,7 @@ def test_failed_run_is_not_cached_and_fixing_recovers(site_copy):
 
 
 def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
-    """A missing include, one escaping snippets/, and a figure the snippet never drew."""
+    """A missing include, one escaping snippets/, a figure the snippet never drew, and a snippet no page includes."""
     page = site_copy.root / "docs/05-pytorch-basics.md"
     text = page.read_text()
     includes = ["05-pytorch-basics/missing.py", "../../etc/passwd"]
@@ -190,6 +190,7 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
     figure_page = site_copy.root / "docs/02-linear-regression.md"
     figure_text = figure_page.read_text()
     figure_page.write_text(figure_text + "\n![第二张图](figures/02-linear-regression/exhaustive_search-2.svg)\n")
+    site_copy.write("snippets/05-pytorch-basics/forgotten.py", "print('no page includes me')\n")
     build = site_copy.build()
     assert build.returncode != 0
     first = text.count("\n") + 3
@@ -199,8 +200,10 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
         f"docs/02-linear-regression.md:{figure_text.count(chr(10)) + 2}: shows figure 2 of "
         "snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)"
     ) in build.log
+    assert ("WARNING -  snippets/05-pytorch-basics/forgotten.py is not included by any page: include it in a chapter "
+            "(README: 写一章：作者指南), or delete it") in build.log
     problems = [line for line in build.log.splitlines() if line.startswith(("ERROR", "WARNING"))]
-    assert len(problems) == 3, problems  # one message per mistake: no warning about the -2.svg#only-light files
+    assert len(problems) == 4, problems  # one message per mistake: no warning about the -2.svg#only-light files
     box = '<p class="admonition-title">没有这张图：figures/02-linear-regression/exhaustive_search-2.svg</p>'
     assert box in build.page("02-linear-regression")  # on the page, where the image would be
     notebook = (build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb").read_text(encoding="utf-8")
