@@ -42,6 +42,8 @@ def pytest_cmdline_main(config):
     in_worker = hasattr(config, "workerinput")
     if config.pluginmanager.has_plugin("xdist") and config.option.numprocesses is None and not in_worker:
         config.option.numprocesses = 2
+        if config.option.dist == "no":  # a worker that runs out of tests takes some of the other's
+            config.option.dist = "worksteal"
 
 
 def pytest_configure(config):

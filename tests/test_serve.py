@@ -144,8 +144,9 @@ def test_a_plain_kill_stops_serve_as_cleanly_as_ctrl_c(server):
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=30)
     assert "Traceback" not in output and "Exception ignored" not in output, output
-    left = [path.name for path in (site_copy.root / "tmp").iterdir() if path.name.startswith(("mkdocs_", "snippet-runs-"))]
-    assert left == []  # MkDocs' temp site and the worker's scratch copies are gone
+    ours = ("mkdocs_", "snippet-runs-", "snippet-results-", "notebook-pages-")
+    left = [path.name for path in (site_copy.root / "tmp").iterdir() if path.name.startswith(ours)]
+    assert left == []  # MkDocs' temp site, the worker's scratch copies, the folder serve watches for results
 
 
 def test_serve_binds_to_loopback_by_default():
