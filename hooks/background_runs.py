@@ -52,6 +52,8 @@ class BackgroundRuns:
     def _look_up(self, snippets: list) -> dict:
         found = self.runner.cached(snippets)
         for snippet in snippets:
+            if found[snippet] is not None and snippet not in self._known:
+                continue  # from an earlier session's cache: no need to look at its folder
             state = self.runner.state(snippet)
             known_state, known = self._known.get(snippet, (None, None))
             if known_state == state:

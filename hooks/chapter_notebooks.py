@@ -118,15 +118,7 @@ def on_files(files, config):
     _notebooks.clear()
     _twins.clear()
     for page in list(files.documentation_pages()):
-        includes = find_includes(page.content_string, page.src_uri)
-        snippets = [resolve(base, include) for include in includes]
-        # this build's results (a failed run is in no cache), else the cache's (execution switched off);
-        # a broken include, which run_snippets reports, is a cell that says so
-        cached = runner.cached(filter(None, snippets))
-        results = [Result(path.resolve()) if path and path.resolve() in snippet_results.running else  # a cell not run yet
-                   snippet_results.latest.get(path.resolve()) or cached[path.resolve()] if path else
-                   Result(Path(os.devnull), error=f"无法引入 snippets/{include.snippet}")  # no code: nothing is read
-                   for path, include in zip(snippets, includes)]
+        results = [_result(base, include, runner) for include in find_includes(page.content_string, page.src_uri)]
         if not results or None in results:
             continue  # no code, or never run
         stem = Path(page.src_uri).stem
@@ -143,6 +135,19 @@ def on_files(files, config):
         _twins[uri] = folder / uri
         _notebooks[page.src_uri] = uri
     return files
+
+
+def _result(base: Path, include, runner: SnippetRunner) -> Result | None:
+    """What the include's cell shows: this build's result (a failed run is in no cache); a cell not run
+    yet while the snippet runs in the background; the cache's when execution is switched off; for a
+    broken include, which run_snippets reports, an error that says so (nothing is read)."""
+    path = resolve(base, include)
+    if path is None:
+        return Result(Path(os.devnull), error=f"无法引入 snippets/{include.snippet}")
+    path = path.resolve()
+    if path in snippet_results.running:
+        return Result(path)
+    return snippet_results.latest.get(path) or runner.cached([path])[path]
 
 
 def on_nav(nav, config, files):

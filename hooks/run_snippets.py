@@ -183,10 +183,10 @@ _cleanup = []
 
 def _rebuild(server, signal_file: Path) -> None:
     log.info("Snippets that ran in the background are done: rebuilding")
-    if not server.observer.is_alive():  # right after the first build: it first looks at the folder as it starts
+    if not server.observer.is_alive():  # right after the first build: the watcher first looks as it starts
         while not server.observer.is_alive():
             time.sleep(0.05)
-        time.sleep(1)
+        time.sleep(1)  # ... and a file touched before that look would go unseen
     signal_file.write_text(str(time.time_ns()))
 
 

@@ -4,7 +4,8 @@ The build's environment may hold secrets (an author's exported token, CI's OIDC 
 worker, and so every snippet and every process a snippet starts, gets only the variables below, by
 name; the rest never reach a process that runs a snippet, a page or the cache. The values that do
 reach snippets are part of every cache key (cache.py). The executor itself sets, for each run, PWD
-(the scratch copy) and TMPDIR, TEMP and TMP (the run's own temp folder): those are not keyed.
+(the scratch copy), TMPDIR, TEMP and TMP (the run's own temp folder), and PYTHONPATH and
+SNIPPET_NETWORK_LOG for the Python processes a snippet starts (sandbox.py): those are not keyed.
 """
 
 import re

@@ -5,10 +5,10 @@ Two layers:
   interface, before the snippet runs (a user namespace makes this work without root). Every process
   it starts inherits it: whatever a child is written in (a shell's /dev/tcp, curl, C), a packet has
   nowhere to go but loopback.
-- Everywhere, an audit hook refuses, in the snippet's own interpreter, every socket call that would
-  reach another machine (connect, sendto, sendmsg) and every name lookup other than localhost, with
-  an error that names the address. On macOS and Windows this is the only layer: a child process the
-  snippet starts is not covered (README says so).
+- Everywhere, an audit hook refuses every socket call that would reach another machine (connect,
+  sendto, sendmsg) and every name lookup other than localhost, with an error that names the address:
+  in the snippet's own interpreter, and in every Python process it starts (child_python/). On macOS
+  and Windows this is the only layer: a child in another language is not covered (README says so).
 """
 
 import ctypes
