@@ -30,6 +30,7 @@ from mkdocs.structure.files import File
 from mkdocs_jupyter.convert import nb2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+import quoted_values
 import snippet_results
 from cjk_text import LINE_BREAK
 from output_blocks import ERROR_TITLE
@@ -115,6 +116,7 @@ def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
     runner = SnippetRunner(root / CACHE_FOLDER, root=root)
+    runner.quotes = snippet_results.quotes  # the same keys as run_snippets' runner
     _notebooks.clear()
     _twins.clear()
     for page in list(files.documentation_pages()):
@@ -123,12 +125,14 @@ def on_files(files, config):
             continue  # no code, or never run
         stem = Path(page.src_uri).stem
         uri = f"notebooks/{stem}.ipynb"
-        notebook = chapter_notebook(page.content_string, results)
+        with_values = functools.partial(quoted_values.substitute, page=page.src_uri, base=base.resolve(), markup=False,
+                                        result_of=functools.partial(_quoted_result, base, runner))
+        notebook = chapter_notebook(page.content_string, results, with_values=with_values)
         for number, cell in enumerate(notebook.cells, 1):
             for problem in problems(cell.source, f"{uri} (cell {number})"):
                 log.error(problem)
         files.append(File.generated(config, f"notebooks/{stem}/{stem}.ipynb", content=nbformat.writes(notebook)))
-        twin = chapter_notebook(page.content_string, results, for_page=True)
+        twin = chapter_notebook(page.content_string, results, for_page=True, with_values=with_values)
         folder = _write_twin(root / ".cache" / PAGE_SOURCES, uri, nbformat.writes(twin))
         # A plain File (not File.generated): mkdocs-jupyter reads it from disk, and its wrapper needs its src_dir.
         files.append(File(uri, str(folder), config.site_dir, config.use_directory_urls))
@@ -147,6 +151,14 @@ def _result(base: Path, include, runner: SnippetRunner) -> Result | None:
     path = path.resolve()
     if path in snippet_results.running:
         return Result(path)
+    return snippet_results.latest.get(path) or runner.cached([path])[path]
+
+
+def _quoted_result(base: Path, runner: SnippetRunner, snippet: str):
+    """For quoted_values: the Result the chapter's page quotes from (this build's, or the cache's)."""
+    path = (base / snippet).resolve()
+    if path in snippet_results.running:
+        return quoted_values.RUNNING
     return snippet_results.latest.get(path) or runner.cached([path])[path]
 
 
@@ -177,10 +189,12 @@ def on_page_markdown(markdown, page, config, files):
     )
 
 
-def chapter_notebook(markdown: str, results: list, for_page: bool = False) -> nbformat.NotebookNode:
+def chapter_notebook(markdown: str, results: list, for_page: bool = False,
+                     with_values=lambda text: text) -> nbformat.NotebookNode:
     """The chapter's prose as Markdown cells and its snippets as code cells with their outputs;
-    for_page: the twin the site renders, whose figures stay in the prose, where the chapter has them."""
-    body = FRONT_MATTER.sub("", markdown)
+    for_page: the twin the site renders, whose figures stay in the prose, where the chapter has them;
+    with_values: the prose with the values it quotes (quoted_values.py), as text."""
+    body = with_values(FRONT_MATTER.sub("", markdown))
     cells, start = [], 0
     for number, (include, result) in enumerate(zip(find_includes(body, ""), results), 1):
         cells += _markdown_cells(body[start:include.start], first=not cells, for_page=for_page)

@@ -13,6 +13,7 @@ Under `mkdocs serve` a rebuild never waits long for a snippet (background_runs.p
 shown as 「运行中…」 until it has run, and then the page reloads.
 """
 
+import dataclasses
 import functools
 import logging
 import re
@@ -27,6 +28,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+import quoted_values
 import snippet_results
 from background_runs import BackgroundRuns
 from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
@@ -104,6 +106,9 @@ def on_files(files, config):
     broken = [(inc, why) for inc, why in checked if why]
     runnable = [inc for inc, why in checked if not why]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
+    quotes = [quote for page in files.documentation_pages()
+              for quote in quoted_values.find_quotes(page.content_string, page.src_uri, base)]
+    _quote_runs(quotes, snippets, base)
     results = _background.results(snippets.values()) if _background else _runner.run_all(snippets.values())
     snippet_results.latest.clear()
     snippet_results.latest.update({path: result for path, result in results.items() if result})
@@ -119,6 +124,7 @@ def on_files(files, config):
                     "a chapter (README: 写一章：作者指南), or delete it")
     problems = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
+    problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
     for message in filter(None, problems):
         log.error(message)
     for name, result in _results.items():
@@ -129,11 +135,36 @@ def on_files(files, config):
     return files
 
 
+def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
+    """Tell the runner what each snippet's run must evaluate for the pages; a quote of a snippet that
+    no page shows is a mistake (its code would be nowhere on the site)."""
+    wanted = {}
+    for number, quote in enumerate(quotes):
+        if quote.mistake is None and quote.snippet not in snippets:
+            quotes[number] = dataclasses.replace(quote, mistake=f"snippets/{quote.snippet} is not included by any page; "
+                                                 "a page quotes only a snippet whose code the site shows")
+        elif quote.mistake is None:
+            wanted.setdefault(snippets[quote.snippet], set()).add(quote.text)
+    _runner.quotes = {path: tuple(sorted(texts)) for path, texts in wanted.items()}
+    snippet_results.quotes.clear()
+    snippet_results.quotes.update(_runner.quotes)
+
+
+def _result_of(snippet: str):
+    """For quoted_values: the snippet's Result, RUNNING while it runs in the background, or None."""
+    return quoted_values.RUNNING if snippet in _running else _results.get(snippet)
+
+
 def on_page_markdown(markdown, page, config, files):
-    if not _enabled or not page.file.src_uri.endswith(".md"):  # a notebook page's figures come from its chapter's
+    if not page.file.src_uri.endswith(".md"):  # a notebook page's figures and values come from its chapter's
         return markdown
+    if not _enabled:  # a bare build: no value was computed
+        base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+        return quoted_values.substitute(markdown, page.file.src_uri, base, lambda snippet: None)
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
+    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+    markdown = quoted_values.substitute(markdown, page.file.src_uri, base, _result_of)
     markdown = FIGURE_IMAGE.sub(_figure_pair, markdown)
     shown, start = [], 0
     for include in find_includes(markdown, page.file.src_uri):

@@ -7,3 +7,4 @@ still be running in the background: its notebook cell is then one not run yet.
 
 latest = {}  # absolute snippet path -> executor.runner.Result, for the build under way
 running = set()  # absolute snippet paths with no result yet (mkdocs serve)
+quotes = {}  # absolute snippet path -> the texts pages quote from its run (quoted_values.py): part of its key

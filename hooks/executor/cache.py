@@ -31,10 +31,13 @@ _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
 PRELOADS = "preload-modules.txt"  # beside the entries, which are <key>.json
 
 
-def key(snippet: Path, name: str) -> str:
-    """Hash of the snippet's name and code, the versions and the executor."""
+def key(snippet: Path, name: str, quotes: tuple = ()) -> str:
+    """Hash of the snippet's name and code, the values pages quote from it (expressions evaluated in its
+    run), the versions and the executor."""
     digest = hashlib.sha256(_ENVIRONMENT)
     digest.update(name.encode() + b"\0" + snippet.read_bytes())
+    for quote in sorted(quotes):
+        digest.update(b"\0quote\0" + quote.encode())
     return digest.hexdigest()[:32]
 
 

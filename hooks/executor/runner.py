@@ -8,6 +8,7 @@ project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from th
 """
 
 import ast
+import functools
 import json
 import logging
 import os
@@ -100,6 +101,7 @@ class Result:
     seconds: float = 0.0
     cached: bool = False
     notes: list = field(default_factory=list)  # info for the build log, e.g. processes ended after the run
+    values: dict = field(default_factory=dict)  # quote text -> {"value": str} or {"error": str} (quotes.py)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +114,7 @@ class _Run:
     snippet: Path
     name: str  # as the reader runs it: snippets/<chapter>/<name>.py
     key: str  # taken at the start: the file may change while it runs
+    quotes: tuple  # what pages quote from its run, as they were at the start
     scratch: Path
     tmp: Path  # the run's own temp folder: a short path (Unix sockets), outside the scratch copy
     inputs: dict  # file in the snippet's folder -> its hash when the run started
@@ -128,6 +131,8 @@ class SnippetRunner:
         self.timeout = timeout
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
+        # absolute snippet path -> the quotes pages make of its run (quotes.py), evaluated in it; part of its key
+        self.quotes = {}
         self._worker = None
         self._closed = False  # abort() or close(): no worker starts again
         self._said = set()  # the OS mechanisms missing here, already said in the log
@@ -156,11 +161,11 @@ class SnippetRunner:
         sizes and modification times of the files in its folder (the data it may read)."""
         files = sorted((p.relative_to(snippet.parent).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
                        for p in snippet.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-        return cache.key(snippet, self.name(snippet)), tuple(files)
+        return self._key(snippet), tuple(files)
 
     def has_entry(self, snippet: Path) -> bool:
         """Whether the cache holds an entry for the snippet as it is now (not yet verified)."""
-        return (self.cache_dir / f"{cache.key(snippet, self.name(snippet))}.json").exists()
+        return (self.cache_dir / f"{self._key(snippet)}.json").exists()
 
     def warm_up(self) -> None:
         """Start the worker now (it imports torch in the background), before any snippet needs it."""
@@ -183,6 +188,9 @@ class SnippetRunner:
         worker = self._worker  # another thread's run may be ending it right now
         if worker:
             worker.wait()
+
+    def _key(self, snippet: Path) -> str:
+        return cache.key(snippet, self.name(snippet), self.quotes.get(snippet, ()))
 
     def name(self, snippet: Path) -> str:
         if self.root and snippet.is_relative_to(self.root):
@@ -221,11 +229,11 @@ class SnippetRunner:
         return None
 
     def _from_cache(self, snippet: Path) -> Result | None:
-        stored = cache.load(self.cache_dir, cache.key(snippet, self.name(snippet)), snippet.parent)
+        stored = cache.load(self.cache_dir, self._key(snippet), snippet.parent)
         if stored is None:
             return None
         figures = [Figure(**figure) for figure in stored["figures"]]
-        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True)
+        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True, values=stored["values"])
         self._check_limits(result)  # stored when it fitted; today's limits may be stricter
         return result
 
@@ -263,7 +271,8 @@ class SnippetRunner:
         (scratch / "out").mkdir()
         inputs = {p.relative_to(folder).as_posix(): cache.file_hash(p) for p in folder.rglob("*") if p.is_file()}
         tmp = Path(tempfile.mkdtemp(prefix="snippet-tmp-", dir=SHORT_TEMP))
-        return _Run(next(self._ids), snippet, name, cache.key(snippet, name), scratch, tmp, inputs)
+        quotes = tuple(sorted(self.quotes.get(snippet, ())))
+        return _Run(next(self._ids), snippet, name, cache.key(snippet, name, quotes), quotes, scratch, tmp, inputs)
 
     def _dispatch(self, run: _Run, queued: int) -> _Run:
         """Send the run to the worker; `queued` runs wait after it (the spawn worker warms no more spares)."""
@@ -273,7 +282,7 @@ class SnippetRunner:
             run = self._prepare(run.snippet)
         run.started = time.monotonic()
         self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
-                    "tmp": str(run.tmp),
+                    "tmp": str(run.tmp), "quotes": list(run.quotes),
                     "timeout": self.timeout, "queued": queued})
         return run
 
@@ -344,6 +353,7 @@ class SnippetRunner:
         else:
             result.error, result.line = info["error"] and self._scrub(run, info["error"]), info["line"]
             result.figures = [_figure(out, name) for name in info["figures"]]
+            result.values = {text: _scrubbed(value, functools.partial(self._scrub, run)) for text, value in info["values"].items()}
         if info and info.get("unshown") and result.ok:
             result.error = (f"the snippet drew {info['unshown']} figure(s) it never shows: a reader running it sees "
                             "nothing, and neither does the page; call plt.show() after drawing")
@@ -378,7 +388,8 @@ class SnippetRunner:
         read = {Path(path).relative_to(folder).as_posix() for path in opened if Path(path).is_relative_to(folder)}
         inputs = {name: run.inputs[name] for name in sorted(read & run.inputs.keys())}
         figures = [figure.__dict__ for figure in result.figures]
-        return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs}
+        return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs,
+                "values": result.values}
 
     def _text(self, run: _Run, path: Path) -> str:
         raw = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else ""
@@ -390,6 +401,10 @@ class SnippetRunner:
             if folder:
                 text = text.replace(str(folder), ".")
         return text
+
+
+def _scrubbed(value: dict, scrub) -> dict:
+    return {kind: scrub(text) for kind, text in value.items()}
 
 
 def _remove(run: _Run) -> None:

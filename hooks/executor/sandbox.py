@@ -29,7 +29,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from executor import figures, network, preload, process_tree, writes
+from executor import figures, network, preload, process_tree, quotes, writes
 
 CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
 NETWORK_LOG = "network-children.txt"  # what Python children were refused
@@ -60,11 +60,12 @@ def execute(request: dict) -> None:
     sys.addaudithook(guard)
     drawn = []
     plt.show = lambda *args, **kwargs: drawn.extend(figures.save_open_figures(out, len(drawn)))
-    result, unshown = {"error": None, "line": None}, 0
+    result, unshown, values = {"error": None, "line": None}, 0, {}
     try:
-        runpy.run_path(snippet, run_name="__main__")
+        namespace = runpy.run_path(snippet, run_name="__main__")
         unshown = len(plt.get_fignums())  # `python snippet.py` shows none of these: neither does the page
         plt.close("all")
+        values = quotes.evaluate(request.get("quotes", []), namespace)  # the script's final globals, before exit
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
             result = _describe(exit_, snippet)
@@ -77,7 +78,7 @@ def execute(request: dict) -> None:
         result["error"] = f"{result['error']}\n{why}" if result["error"] else why
     if guard.network is None and (out / NETWORK_LOG).exists():
         guard.network = "a Python process it started: " + (out / NETWORK_LOG).read_text(encoding="utf-8").split("\n")[0]
-    result.update(figures=drawn, unshown=unshown, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
+    result.update(figures=drawn, unshown=unshown, values=values, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
                   no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
                   imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
