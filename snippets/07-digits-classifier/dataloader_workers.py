@@ -1,4 +1,4 @@
-# num_workers=2：两个子进程并行准备 batch，主进程专心训练
+# num_workers=2：两个子进程并行准备小批量（batch），主进程专心训练
 import torch
 from sklearn.datasets import load_digits
 from torch.utils.data import DataLoader, TensorDataset

@@ -29,7 +29,7 @@ class DigitsCNN(nn.Module):
 
 torch.manual_seed(0)
 # 卷积在多个线程上算时，浮点数相加的顺序随线程数变化，12 轮训练后结果会差一两张图；
-# 固定用 1 个线程，你在自己电脑上运行的结果就和网站上的一样
+# 固定用 1 个线程，同一类型的机器上每次运行的结果都相同。换一种 CPU，结果仍可能差一两张图
 torch.set_num_threads(1)
 digits = load_digits()
 x_train, x_test, y_train, y_test = train_test_split(  # 和第 7 章完全相同的划分
@@ -57,7 +57,6 @@ with torch.no_grad():
 correct = int((predicted == y_test).sum())
 parameters = sum(p.numel() for p in model.parameters())
 print(f"CNN: {parameters} 个参数，测试集 {correct}/{len(y_test)} 张正确，准确率 {correct / len(y_test):.2%}")
-print("第 7 章的 MLP: 4810 个参数，测试集 438/450 张正确，准确率 97.33%")
 
 # 保存：只存参数（state_dict），文件写在当前目录
 path = Path("cnn_digits.pt")
@@ -68,7 +67,7 @@ reloaded.load_state_dict(torch.load(path, weights_only=True))
 reloaded.eval()
 with torch.no_grad():
     same = torch.equal(reloaded(x_test).argmax(dim=1), predicted)
-print(f"已保存到 {path}，重新加载的模型对 450 张测试图的预测和原模型完全相同: {same}")
+print(f"已保存到 {path}，重新加载的模型对 {len(y_test)} 张测试图的预测和原模型完全相同: {same}")
 
 # 第一层学到的 16 个 3×3 卷积核
 kernels = model.features[0].weight.detach()[:, 0]  # (16, 3, 3)
@@ -81,17 +80,22 @@ fig.suptitle("第一层的 16 个卷积核（红为正、蓝为负）")
 fig.tight_layout()
 plt.show()
 
-# 一张测试图经过第一层卷积和 ReLU 之后的 16 张特征图
-image = x_test[:1]
+# 第一层卷积和 ReLU 之后的 16 张特征图：先看整个测试集上有没有处处为 0 的
 with torch.no_grad():
-    maps = model.features[1](model.features[0](image))[0]  # (16, 8, 8)
+    largest = model.features[:2](x_test).amax(dim=(0, 2, 3))  # 每个核在所有测试图、所有位置上的最大输出
+dead = [number for number, value in enumerate(largest.tolist(), 1) if value == 0]
+print("在所有测试图上都全为 0 的特征图:", dead)
+
+image = x_test[:1]  # 一张测试图
+with torch.no_grad():
+    maps = model.features[:2](image)[0]  # (16, 8, 8)
 fig, axes = plt.subplots(4, 5, figsize=(4.8, 4.6))  # 第一格是输入图，后面 16 格是特征图
 for ax in axes.flat:
     ax.axis("off")
 axes[0, 0].imshow(image[0, 0], cmap="gray_r")
 axes[0, 0].set_title(f"输入（{y_test[0].item()}）", fontsize=9)
 for number, (ax, feature) in enumerate(zip(axes.flat[1:], maps), 1):
-    ax.imshow(feature, cmap="viridis")
+    ax.imshow(feature, cmap="viridis")  # 每张图按自己的最小值到最大值上色
     ax.set_title(f"特征图 {number}", fontsize=9)
 fig.tight_layout()
 plt.show()
