@@ -38,7 +38,7 @@ class Quote:
 
     @property
     def written(self) -> str:
-        return f"{{{{ {self.snippet}: {self.text} }}}}" if self.snippet else "{{ … }}"
+        return f"{{{{ {self.snippet}: {self.text} }}}}" if self.snippet else f"{{{{ {self.text} }}}}"
 
 
 def find_quotes(text: str, page: str, base: Path) -> list:

@@ -139,13 +139,13 @@ def test_nn_linear_trained_with_sgd_finds_w_2_b_0(snippet_results):
     w, b = map(float, re.search(r"^w = (\S+), b = (\S+)$", out, re.MULTILINE).groups())
     assert (w, b) == (pytest.approx(2.0, abs=0.01), pytest.approx(0.0, abs=0.01))
     assert float(re.search(r"x = 4 的预测: (\S+)", out).group(1)) == pytest.approx(8.0, abs=0.01)
-    losses = [float(x) for x in re.findall(r"loss = (\S+)", out)]
+    losses = [float(x) for x in re.findall(r"损失 = (\S+)", out)]
     assert losses == sorted(losses, reverse=True) and losses[-1] < 1e-5
 
 
 def test_every_optimizer_reaches_w_2_b_0_and_predicts_8(snippet_results):
     out = stdout(snippet_results, "06-nn-module/compare_optimizers.py")
-    rows = re.findall(r"^(SGD|SGD \+ momentum|Adam)\s+w = (\S+)\s+b = (\S+)\s+最终 loss = (\S+)\s+x = 4 的预测 (\S+)$", out, re.MULTILINE)
+    rows = re.findall(r"^(SGD|SGD \+ momentum|Adam)\s+w = (\S+)\s+b = (\S+)\s+最终损失 = (\S+)\s+x = 4 的预测 (\S+)$", out, re.MULTILINE)
     assert [row[0] for row in rows] == ["SGD", "SGD + momentum", "Adam"]
     for name, w, b, loss, prediction in rows:
         assert float(w) == pytest.approx(2.0, abs=0.01) and float(b) == pytest.approx(0.0, abs=0.01), name
@@ -156,8 +156,8 @@ def test_every_optimizer_reaches_w_2_b_0_and_predicts_8(snippet_results):
 
 def test_dataloader_batches_cover_the_dataset_and_reshuffle(snippet_results):
     out = stdout(snippet_results, "07-digits-classifier/dataloader_batches.py")
-    assert "一轮有 29 个 batch" in out
-    assert out.count("29 个 batch，最后一个有 5 个样本，共 1797 个样本") == 2
+    assert "一轮有 29 个小批量" in out
+    assert out.count("29 个小批量，最后一个有 5 个样本，共 1797 个样本") == 2
     firsts = re.findall(r"labels 前 8 个 (\[.*\])", out)
     assert len(firsts) == 2 and firsts[0] != firsts[1]
 
@@ -186,13 +186,14 @@ def test_cnn_beats_the_mlp_on_the_same_split_and_reloads_to_the_same_predictions
     cnn = int(re.search(r"^CNN: \d+ 个参数，测试集 (\d+)/450", out, re.MULTILINE).group(1))
     mlp_out = stdout(snippet_results, "07-digits-classifier/train_mlp.py")
     mlp = int(re.search(r"测试集: (\d+)/450", mlp_out).group(1))
-    assert cnn > mlp and f"第 7 章的 MLP: 4810 个参数，测试集 {mlp}/450" in out  # the page quotes chapter 7 truly
-    assert out.rstrip().endswith("已保存到 cnn_digits.pt，重新加载的模型对 450 张测试图的预测和原模型完全相同: True")
+    assert cnn > mlp and "MLP" not in out  # the page quotes chapter 7's run; nothing here restates it
+    assert "已保存到 cnn_digits.pt，重新加载的模型对 450 张测试图的预测和原模型完全相同: True" in out.splitlines()
+    dead = re.search(r"^在所有测试图上都全为 0 的特征图: \[([\d, ]*)\]$", out, re.MULTILINE).group(1)
+    assert 0 < len(dead.split(",")) < 16  # some kernels died under ReLU; the page names them
 
 
 def test_classifier_is_well_above_90_percent_on_the_test_split(snippet_results):
     result = snippet_results[ROOT / "snippets/07-digits-classifier/train_mlp.py"]
     correct, total = map(int, re.search(r"测试集: (\d+)/(\d+) 张分类正确", result.stdout).groups())
-    assert total == 450 and correct / total > 0.95  # the page says "97% 左右", "十几张" wrong
-    assert 10 <= total - correct <= 19
+    assert total == 450 and correct / total > 0.95  # the page quotes the exact numbers from this run
     assert re.fullmatch(r"训练: 100%\|█+\| 20/20\n", result.stderr)  # tqdm's bar, as the page shows it

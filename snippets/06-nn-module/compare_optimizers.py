@@ -13,6 +13,7 @@ optimizers = {
 }
 
 fig, ax = plt.subplots(figsize=(5, 3.6))
+curves = {}  # 每种优化器每一轮的损失
 for name, make_optimizer in optimizers.items():
     torch.manual_seed(0)  # 每种优化器都从同一组初始参数出发
     model = nn.Linear(1, 1)
@@ -25,8 +26,9 @@ for name, make_optimizer in optimizers.items():
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
+    curves[name] = losses
     w, b = model.weight.item(), model.bias.item()
-    print(f"{name:<15} w = {w:.4f}  b = {b:+.4f}  最终 loss = {losses[-1]:.2e}  x = 4 的预测 {model(torch.tensor([[4.0]])).item():.4f}")
+    print(f"{name:<15} w = {w:.4f}  b = {b:+.4f}  最终损失 = {losses[-1]:.2e}  x = 4 的预测 {model(torch.tensor([[4.0]])).item():.4f}")
     ax.plot(range(1, 501), losses, label=name)
 
 ax.set_yscale("log")

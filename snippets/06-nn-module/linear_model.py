@@ -21,7 +21,7 @@ print(model)
 for name, param in model.named_parameters():
     print(f"{name}: 形状 {tuple(param.shape)}, 值 {param.item():.4f}, requires_grad={param.requires_grad}")
 
-# state_dict()：参数名到张量的字典，保存和加载模型用的就是它
+# state_dict()：名字到张量的字典，含参数和缓冲区（这个模型没有缓冲区），保存和加载模型用的就是它
 print(model.state_dict())
 
 x = torch.tensor([[1.0], [2.0], [3.0]])  # 3 个样本，每个 1 个特征：形状 (3, 1)
