@@ -126,6 +126,28 @@ def test_a_slow_snippet_never_freezes_the_preview(server, page):
     assert "Ran snippets/05-pytorch-basics/slow_training.py in 9." in log
     assert re.search(r"Snippets: 0 executed, \d+ from cache, 1 still running in the background", log)
 
+def test_a_quoted_value_shows_running_then_the_value_and_follows_each_save(server, page):
+    """The prose's value is 「运行中…」 while its snippet runs in the background, then what the run computed;
+    saving the snippet again updates it. The snippet waits for the test's signal, not for a time."""
+    copy, url, process = server
+    release = copy.root / "release-the-snippet"
+    waits = f"import pathlib\nimport time\n\nwhile not pathlib.Path({str(release)!r}).exists():\n    time.sleep(0.05)\nanswer = 6 * 7\n"
+    copy.write("snippets/05-pytorch-basics/waits.py", waits)
+    chapter = (copy.root / "docs/05-pytorch-basics.md").read_text(encoding="utf-8")
+    copy.write("docs/05-pytorch-basics.md", chapter + '\n```python\n--8<-- "05-pytorch-basics/waits.py"\n```\n\n'
+               "算出来的答案是 {{ waits.py: answer }}。\n")
+    page.goto(url)
+    prose = page.locator("p", has_text="算出来的答案是")
+    expect(prose).to_have_text("算出来的答案是 运行中…。", timeout=30_000)
+    release.touch()
+    expect(prose).to_have_text("算出来的答案是 42。", timeout=30_000)  # reloaded by itself when the run is done
+    copy.write("snippets/05-pytorch-basics/waits.py", waits.replace("6 * 7", "6 * 8"))
+    expect(prose).to_have_text("算出来的答案是 48。", timeout=30_000)
+    process.terminate()
+    log = process.communicate(timeout=30)[0]
+    assert re.findall(r"^(?:WARNING|ERROR).*", log, re.MULTILINE) == []
+
+
 @linux_only("the snippet kills its worker with SIGKILL")
 def test_serve_recovers_when_a_snippet_kills_the_worker(server):
     copy, url, process = server
