@@ -90,3 +90,31 @@ def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runne
     results = serial_runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
     assert results[tmp_path / "later.py"].stdout == "True\n"
     assert "torch._dynamo" in (serial_runner.cache_dir / "preload-modules.txt").read_text().split()
+
+
+CHILD_PYTHONS = """
+import multiprocessing
+import subprocess
+import sys
+
+
+def spawned(_):
+    return "spawned child"
+
+
+if __name__ == "__main__":
+    child = subprocess.run([sys.executable, "-c", "print('child')"], capture_output=True, text=True)
+    print(child.stdout.strip(), repr(child.stderr))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # as a DataLoader worker starts on macOS and Windows
+        print(pool.map(spawned, [0])[0])
+"""
+
+
+def test_python_children_start_silently_whether_or_not_the_interpreter_has_a_sitecustomize(runner, tmp_path):
+    """The executor's startup hook for child Pythons (the network guard) runs, then the interpreter's own
+    sitecustomize if there is one: this venv's (pyenv's) Python has none, Debian's /usr/bin/python3 has one."""
+    snippet = tmp_path / "child_pythons.py"
+    snippet.write_text(CHILD_PYTHONS)
+    result = runner.run_all([snippet])[snippet]
+    assert result.ok, result.error
+    assert (result.stdout, result.stderr) == ("child ''\nspawned child\n", "")

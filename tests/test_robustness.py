@@ -225,6 +225,13 @@ print("a child:", subprocess.run(["bash", "-c", shell], capture_output=True, tex
         f'child = "import socket; socket.create_connection((\'{OUTSIDE}\', {PORT}), timeout=2)"\n'
         'print("the child exited with", subprocess.run([sys.executable, "-c", child], capture_output=True).returncode)\n'
     ),
+    "spawned_worker.py": (  # a DataLoader or Pool worker on macOS and Windows is such a child
+        "import multiprocessing\nimport socket\n\n\ndef connect(_):\n    try:\n"
+        f"        socket.create_connection(('{OUTSIDE}', {PORT}), timeout=2)\n        return 'connected'\n"
+        "    except OSError as error:\n        return type(error).__name__\n\n\n"
+        "if __name__ == '__main__':\n    with multiprocessing.get_context('spawn').Pool(1) as pool:\n"
+        "        print('a spawned worker:', pool.map(connect, [0])[0])\n"
+    ),
 }
 
 
@@ -254,6 +261,8 @@ def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, 
     assert f"{CHAPTER}/python_child.py:1: snippet failed (included by {PAGE}:{lines['python_child.py']})" in log
     assert f"the snippet tried to use the network (a Python process it started: connect to {OUTSIDE}:{PORT} refused)" in log
     assert "the child exited with 1" in page
+    assert "a spawned worker: PermissionError" in page and "Error in sitecustomize" not in page  # refused, silently
+    assert f"{CHAPTER}/spawned_worker.py:1: snippet failed (included by {PAGE}:{lines['spawned_worker.py']})" in log
     assert received.read_text() == ""  # nothing arrived at the outside address
     assert "loopback_and_child.py" not in log.split("Snippets:")[1]  # it succeeded
 

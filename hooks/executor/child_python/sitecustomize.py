@@ -33,11 +33,11 @@ def _refuse_the_network() -> None:
 def _the_interpreters_own() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != here]
-    del sys.modules["sitecustomize"]
+    ours = sys.modules.pop("sitecustomize")
     try:
         import sitecustomize  # noqa: F401
-    except ImportError:
-        pass
+    except ImportError:  # none of its own (pyenv, uv, python.org builds): site's import, under way, ends with this one
+        sys.modules["sitecustomize"] = ours
 
 
 _refuse_the_network()
