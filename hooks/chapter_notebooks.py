@@ -225,7 +225,7 @@ def _as_quote(admonition: re.Match) -> str:
 
 
 def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
-    source = result.snippet.read_text(encoding="utf-8").rstrip("\n")
+    source = result.snippet.read_text(encoding="utf-8-sig").rstrip("\n")  # a Windows editor's BOM is not code
     if result.snippet in snippet_results.running:  # under `mkdocs serve`: as Jupyter shows a cell not run yet
         return new_code_cell(source, execution_count=None, outputs=[])
     outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),

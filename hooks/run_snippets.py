@@ -194,7 +194,7 @@ def _some_snippet_will_run(config) -> bool:
     """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?"""
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
     snippets = [resolve(base, include) for page in Path(config.docs_dir).rglob("*.md")
-                for include in find_includes(page.read_text(encoding="utf-8"), page.name)]
+                for include in find_includes(page.read_text(encoding="utf-8-sig"), page.name)]
     return not all(_runner.has_entry(snippet) for snippet in filter(None, snippets))
 
 

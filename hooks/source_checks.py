@@ -63,7 +63,7 @@ _CONTROL_NAMES = {"\a": "bell", "\b": "backspace", "\t": "tab", "\n": "newline",
 def on_files(files, config):
     sources = [(file.content_string, f"docs/{file.src_uri}") for file in files.documentation_pages()]
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
-    sources += [(path.read_text(encoding="utf-8", errors="replace"), f"snippets/{path.relative_to(base).as_posix()}")
+    sources += [(path.read_text(encoding="utf-8-sig", errors="replace"), f"snippets/{path.relative_to(base).as_posix()}")
                 for path in sorted(base.rglob("*.py"))]
     for text, source in sources:
         for problem in problems(text, source):

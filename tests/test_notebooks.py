@@ -153,3 +153,21 @@ def test_notebooks_converted_again_reuse_the_compiled_templates(site_copy, cold_
     first = build_converting(notebooks=True)
     assert len(first) > len(theme)  # the notebook templates joined the theme's
     assert build_converting(notebooks=True) == first  # and none was compiled again
+
+
+def test_a_windows_snippet_with_bom_and_crlf_gives_the_same_page_notebook_and_search_as_a_clean_one(site_copy):
+    code = "# 你好\nprint('一行', 1)\n"
+    site_copy.add_snippet("clean.py", code)
+    site_copy.add_snippet("windows.py", "")
+    (site_copy.root / "snippets/05-pytorch-basics/windows.py").write_bytes(b"\xef\xbb\xbf" + code.replace("\n", "\r\n").encode())
+    build = site_copy.build()
+    assert build.returncode == 0, build.log
+    blocks = re.findall(r'<span class="filename">snippets/05-pytorch-basics/(?:clean|windows).py</span>(.*?)</pre>',
+                        build.page("05-pytorch-basics"), re.DOTALL)
+    clean, windows = (re.sub(r"__codelineno-\d+-", "", block) for block in blocks)  # line anchors count the blocks
+    assert windows == clean and "# 你好" in clean
+    cells = [cell for cell in nbformat.read(build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb", as_version=4).cells
+             if cell.cell_type == "code"][-2:]
+    assert [cell.source for cell in cells] == [code.rstrip("\n")] * 2  # Jupyter would refuse U+FEFF in a cell
+    assert [cell.outputs[0].text for cell in cells] == ["一行 1\n"] * 2
+    assert "\ufeff" not in (build.site / "search/search_index.json").read_text(encoding="utf-8")
