@@ -119,7 +119,10 @@ def on_files(files, config):
     _running.clear()
     _running.update(name for name, path in snippets.items() if results[path] is None)
     _log_summary()
-    for orphan in sorted(set(base.rglob("*.py")) - {path for path in snippets.values()}):
+    # Included, run or not (a broken include has its own error), or read by a snippet that ran (a helper module)
+    used = {*snippets.values(), *((base / inc.snippet).resolve() for inc, _ in broken)}
+    used |= {(result.snippet.parent / name).resolve() for result in _results.values() for name in result.read}
+    for orphan in sorted(set(base.rglob("*.py")) - used):
         log.warning(f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
                     "a chapter (README: 写一章：作者指南), or delete it")
     problems = [_broken_include_message(inc, why) for inc, why in broken]

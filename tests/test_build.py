@@ -182,10 +182,15 @@ def test_failed_run_is_not_cached_and_fixing_recovers(site_copy):
 
 
 def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
-    """A missing include, one escaping snippets/, a figure the snippet never drew, and a snippet no page includes."""
+    """A missing include, one escaping snippets/, one not in UTF-8, a figure the snippet never drew, and a snippet
+    no page includes; a helper module that an included snippet imports is none of these."""
     page = site_copy.root / "docs/05-pytorch-basics.md"
     text = page.read_text()
-    includes = ["05-pytorch-basics/missing.py", "../../etc/passwd"]
+    (site_copy.root / "snippets/05-pytorch-basics/gbk.py").write_bytes("print('你好')\n".encode("gbk"))
+    (site_copy.root / "snippets/05-pytorch-basics/extra").mkdir()
+    site_copy.write("snippets/05-pytorch-basics/extra/helper.py", "VALUE = 42\n")
+    site_copy.write("snippets/05-pytorch-basics/uses_helper.py", "from extra.helper import VALUE\n\nprint(VALUE)\n")
+    includes = ["05-pytorch-basics/missing.py", "../../etc/passwd", "05-pytorch-basics/gbk.py", "05-pytorch-basics/uses_helper.py"]
     page.write_text(text + "".join(f'\n```python\n--8<-- "{include}"\n```\n' for include in includes))
     figure_page = site_copy.root / "docs/02-linear-regression.md"
     figure_text = figure_page.read_text()
@@ -196,6 +201,7 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
     first = text.count("\n") + 3
     assert f'docs/05-pytorch-basics.md:{first}: cannot include "{includes[0]}": no such file' in build.log
     assert f'docs/05-pytorch-basics.md:{first + 4}: cannot include "{includes[1]}": it is outside snippets/' in build.log
+    assert f'docs/05-pytorch-basics.md:{first + 8}: cannot include "{includes[2]}": it is not UTF-8' in build.log
     assert (
         f"docs/02-linear-regression.md:{figure_text.count(chr(10)) + 2}: shows figure 2 of "
         "snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)"
@@ -203,7 +209,8 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
     assert ("WARNING -  snippets/05-pytorch-basics/forgotten.py is not included by any page: include it in a chapter "
             "(README: 写一章：作者指南), or delete it") in build.log
     problems = [line for line in build.log.splitlines() if line.startswith(("ERROR", "WARNING"))]
-    assert len(problems) == 4, problems  # one message per mistake: no warning about the -2.svg#only-light files
+    assert len(problems) == 5, problems  # one message per mistake: no warning about the -2.svg#only-light files,
+    # none that gbk.py (its include is broken) or extra/helper.py (uses_helper.py imports it) is included by no page
     box = '<p class="admonition-title">没有这张图：figures/02-linear-regression/exhaustive_search-2.svg</p>'
     assert box in build.page("02-linear-regression")  # on the page, where the image would be
     notebook = (build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb").read_text(encoding="utf-8")

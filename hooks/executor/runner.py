@@ -102,6 +102,7 @@ class Result:
     cached: bool = False
     notes: list = field(default_factory=list)  # info for the build log, e.g. processes ended after the run
     values: dict = field(default_factory=dict)  # quote text -> {"value": str} or {"error": str} (quotes.py)
+    read: list = field(default_factory=list)  # files of its folder it read (helper modules, data), relative to it
 
     @property
     def ok(self) -> bool:
@@ -233,7 +234,8 @@ class SnippetRunner:
         if stored is None:
             return None
         figures = [Figure(**figure) for figure in stored["figures"]]
-        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True, values=stored["values"])
+        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True, values=stored["values"],
+                        read=sorted(stored["inputs"]))
         self._check_limits(result)  # stored when it fitted; today's limits may be stricter
         return result
 
@@ -354,6 +356,7 @@ class SnippetRunner:
             result.error, result.line = info["error"] and self._scrub(run, info["error"]), info["line"]
             result.figures = [_figure(out, name) for name in info["figures"]]
             result.values = {text: _scrubbed(value, functools.partial(self._scrub, run)) for text, value in info["values"].items()}
+            result.read = sorted(self._read(run, info["opened"]))
         if info and info.get("unshown") and result.ok:
             result.error = (f"the snippet drew {info['unshown']} figure(s) it never shows: a reader running it sees "
                             "nothing, and neither does the page; call plt.show() after drawing")
@@ -383,10 +386,14 @@ class SnippetRunner:
             self._preloads.update(new)
             self._send({"preload": new})
 
-    def _entry(self, run: _Run, result: Result, opened: list) -> dict:
+    def _read(self, run: _Run, opened: list) -> set:
+        """The files of the snippet's folder, as it was when the run started, that the run opened."""
         folder = run.scratch / "cwd" / Path(run.name).parent
         read = {Path(path).relative_to(folder).as_posix() for path in opened if Path(path).is_relative_to(folder)}
-        inputs = {name: run.inputs[name] for name in sorted(read & run.inputs.keys())}
+        return read & run.inputs.keys()
+
+    def _entry(self, run: _Run, result: Result, opened: list) -> dict:
+        inputs = {name: run.inputs[name] for name in sorted(self._read(run, opened))}
         figures = [figure.__dict__ for figure in result.figures]
         return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs,
                 "values": result.values}
