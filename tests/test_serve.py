@@ -123,7 +123,7 @@ def test_a_slow_snippet_never_freezes_the_preview(server, page):
     process.terminate()
     log = process.communicate(timeout=30)[0]
     assert re.findall(r"^(?:WARNING|ERROR).*", log, re.MULTILINE) == []
-    assert "Ran snippets/05-pytorch-basics/slow_training.py in 9." in log
+    assert re.search(r"Ran snippets/05-pytorch-basics/slow_training.py in \d+\.\d\d s", log)  # once, when done
     assert re.search(r"Snippets: 0 executed, \d+ from cache, 1 still running in the background", log)
 
 def test_a_quoted_value_shows_running_then_the_value_and_follows_each_save(server, page):
