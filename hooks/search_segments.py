@@ -10,9 +10,16 @@ so that 反向传播 or 交叉熵 is one word in the index, and a search for it 
 through a piece of it (传 in 传统). The terms are loaded only when some text is segmented, and the
 cached segments belong to one version of that file.
 
-The list also names words jieba would leave a lone character in (下一章 → 下 + 一章): Material's
-browser side splits a query by the words of the index, dropping its last character, so with 下 in
-the index 梯度下降 is searched as 梯度 + 下*, which matches 下面.
+No word of the index may be a lone character that begins or continues a course term: Material's
+browser side searches a Chinese query by the longest word of the index it begins with (it never
+tries the whole query), then goes on from there, so with 下 in the index 梯度下降 is searched as
+梯度 + 下*, which matches 下面, and with 张 in it 张量 is searched as 张* and the result links
+highlight 张 alone. Inside a run of Chinese text the list names the words jieba would leave a
+lone character in (下边缘, not 下 + 边缘). A lone character that opens a run, after a number, code or
+punctuation (1797 张, 16 张特征图, 第 2 章), belongs to what stands before it, which no dictionary
+word can reach: it is indexed behind a word joiner (U+2060), which is invisible and no search
+separator, so the text reads the same and the character is no word of the index.
+tests/test_search.py checks every term the chapters teach.
 """
 
 import hashlib
@@ -23,6 +30,7 @@ from material.plugins.search import plugin as search_plugin
 from build_memo import BuildMemo
 
 CACHE_FILE = ".cache/search-segments.json"
+WORD_JOINER = "\u2060"
 WORDS = Path(__file__).with_name("search_words.txt")
 
 _segmenter = None
@@ -44,6 +52,8 @@ class CachedSegmenter:
                 self.jieba.load_userdict(str(WORDS))
                 self.words_loaded = True
             words = list(self.jieba.cut(value, *args, **kwargs))
+            if words and len(words[0]) == 1 and "\u4e00" <= words[0] <= "\u9fff":  # a lone one opens the run: 张 of 1797 张
+                words[0] = WORD_JOINER + words[0]
             self.memo.put(key, words)
         return iter(words)
 
