@@ -61,6 +61,7 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     lines = {
         "warns.py": site_copy.add_snippet("warns.py", "import warnings\nwarnings.warn('still a defect')\n"),
         "prints_a_lot.py": site_copy.add_snippet("prints_a_lot.py", "for step in range(600):\n    print('step', step)\n"),
+        "one_huge_line.py": site_copy.add_snippet("one_huge_line.py", "print('x' * 2_000_000)\n"),
         "many_points.py": site_copy.add_snippet("many_points.py", (
             "import numpy as np\nimport matplotlib.pyplot as plt\n\nx = np.random.rand(20000)\n"
             "plt.scatter(x, x ** 2, s=1)\nplt.show()\n")),
@@ -72,6 +73,8 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     assert failed.format(f"{CHAPTER}/prints_a_lot.py", 1, lines["prints_a_lot.py"]) in build.log
     assert re.search(r"the snippet printed 600 lines \(\d+ KB\) to stdout; a page shows at most 500 lines and 100 KB "
                      r"\(extra.run_snippets.max_output_lines / max_output_kb in mkdocs.yml\): print less", build.log)
+    assert failed.format(f"{CHAPTER}/one_huge_line.py", 1, lines["one_huge_line.py"]) in build.log
+    assert "the snippet printed 1 line of 1953 KB to stdout; a page shows at most 500 lines and 100 KB" in build.log
     assert failed.format(f"{CHAPTER}/many_points.py", 1, lines["many_points.py"]) in build.log
     assert re.search(r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(extra.run_snippets.max_figure_kb in mkdocs.yml\): "
                      r"plot fewer points \(downsample\), or rasterize the heavy artist", build.log)
@@ -80,3 +83,8 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     assert "step 19\n" in text and "step 20\n" not in text and "后面还有 580 行" in text
     entries = [path.read_text(encoding="utf-8") for path in (site_copy.root / ".cache/snippets").glob("*.json")]
     assert entries and not [entry for entry in entries if "step 599" in entry or "many_points" in entry]
+    # ... and of one huge line, its first 300 characters: nowhere (page, notebook, search, caches) holds the rest
+    assert "x" * 300 + "…（这一行还有 1999700 个字符）" in text
+    huge = [path for path in site_copy.root.rglob("*") if path.is_file() and path.stat().st_size > 200_000
+            and b"x" * 1000 in path.read_bytes()]
+    assert huge == []

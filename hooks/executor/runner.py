@@ -209,9 +209,10 @@ class SnippetRunner:
         """Why the result is too big for a page, with what to do about it; None when it fits."""
         limit = self.limits
         for stream, text in (("stdout", result.stdout), ("stderr", result.stderr)):
-            lines, kb = text.count("\n"), len(text.encode()) / 1024
+            lines, kb = len(text.splitlines()), len(text.encode()) / 1024
             if lines > limit.output_lines or kb > limit.output_kb:
-                return (f"the snippet printed {lines} lines ({kb:.0f} KB) to {stream}; a page shows at most "
+                printed = f"1 line of {kb:.0f} KB" if lines == 1 else f"{lines} lines ({kb:.0f} KB)"
+                return (f"the snippet printed {printed} to {stream}; a page shows at most "
                         f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
                         "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary")
         for number, figure in enumerate(result.figures, 1):
@@ -419,11 +420,14 @@ def _remove(run: _Run) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _first_lines(text: str, count: int = 20) -> str:
+def _first_lines(text: str, count: int = 20, width: int = 300) -> str:
+    """What the page shows of an output over the limits: its first lines, each cut at `width` characters."""
     lines = text.splitlines(keepends=True)
-    if len(lines) <= count:
-        return text
-    return "".join(lines[:count]) + f"…（后面还有 {len(lines) - count} 行，超出页面的上限，没有显示）\n"
+    shown = [line if len(line.rstrip("\n")) <= width else f"{line[:width]}…（这一行还有 {len(line.rstrip(chr(10))) - width} 个字符）\n"
+             for line in lines[:count]]
+    if len(lines) > count:
+        shown.append(f"…（后面还有 {len(lines) - count} 行，超出页面的上限，没有显示）\n")
+    return "".join(shown)
 
 
 def _read_lines(stream, lines: queue.Queue) -> None:
