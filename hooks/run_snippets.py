@@ -130,6 +130,9 @@ def on_files(files, config):
     problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
     for message in filter(None, problems):
         log.error(message)
+    for include in runnable:  # figures shown, and cached: a strict build fails on these all the same
+        for why in _results[include.snippet].warnings.values() if include.snippet in _results else ():
+            log.warning(f"snippets/{include.snippet}: {why} (included by docs/{include.page}:{include.line})")
     for name, result in _results.items():
         for number, figure in enumerate(result.figures, 1):
             stem = _figure_stem(name, number)
@@ -190,7 +193,10 @@ def _figure_pair(image: re.Match) -> str:
     if number > drawn:
         why = f"snippets/{snippet} 没有被任何页面引用。" if result is None else f"snippets/{snippet} 只画了 {drawn} 张图。"
         return _error_box(f"没有这张图：{reference[0]}", why)
-    return image.expand(LIGHT_AND_DARK)
+    shown = image.expand(LIGHT_AND_DARK)
+    if number in result.warnings:  # under `mkdocs serve`, where the author looks at it
+        shown += _box("warning", f"手机上看不清：snippets/{snippet} 的第 {number} 张图", f"```text\n{result.warnings[number]}\n```")
+    return shown
 
 
 def _some_snippet_will_run(config) -> bool:

@@ -10,6 +10,7 @@ project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from th
 import ast
 import functools
 import json
+import math
 import logging
 import os
 import queue
@@ -77,7 +78,8 @@ def too_small_on_a_phone(data: dict, smallest_px: float) -> str | None:
     shown = size * 4 / 3 * min(1, PHONE_CONTENT_PX / width_px)
     if shown >= smallest_px:
         return None
-    return (f"its smallest text, {text!r} at {size:g} pt, is {shown:.1f} px on a phone, which shows the "
+    shown = math.floor(shown * 100) / 100  # printed as less than the need it fails: 8.99 px, never "9.0 px"
+    return (f"its smallest text, {text!r} at {size:g} pt, is {shown:.2f} px on a phone, which shows the "
             f"{width_px:.0f} px wide figure {min(width_px, PHONE_CONTENT_PX):.0f} px wide; a reader needs "
             f"{smallest_px:g} px (extra.run_snippets.min_figure_text_px in mkdocs.yml): make the figure narrower "
             "(figsize), put its panels in fewer columns, or make the text larger (fontsize)")
@@ -101,6 +103,7 @@ class Result:
     seconds: float = 0.0
     cached: bool = False
     notes: list = field(default_factory=list)  # info for the build log, e.g. processes ended after the run
+    warnings: dict = field(default_factory=dict)  # figure number -> why a phone shows its text too small (not cached)
     values: dict = field(default_factory=dict)  # quote text -> {"value": str} or {"error": str} (quotes.py)
     read: list = field(default_factory=list)  # files of its folder it read (helper modules, data), relative to it
 
@@ -199,11 +202,14 @@ class SnippetRunner:
         return f"{snippet.parent.name}/{snippet.name}"
 
     def _check_limits(self, result: Result) -> None:
-        """A result that a page cannot show fails, and keeps only the first lines of what it printed."""
+        """A result that a page cannot show fails, and keeps only the first lines of what it printed; a figure
+        whose text a phone shows too small is a warning, with the figure shown (and cached)."""
         if result.ok and (why := self._unfit_for_page(result)):
             result.error = why
             result.stdout, result.stderr = _first_lines(result.stdout), _first_lines(result.stderr)
             result.figures = []
+        result.warnings = {number: f"figure {number}: {why}" for number, figure in enumerate(result.figures, 1)
+                           if (why := too_small_on_a_phone(figure.data, self.limits.figure_text_px))}
 
     def _unfit_for_page(self, result: Result) -> str | None:
         """Why the result is too big for a page, with what to do about it; None when it fits."""
@@ -226,8 +232,6 @@ class SnippetRunner:
                 return (f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
                         "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
                         "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)")
-            if why := too_small_on_a_phone(figure.data, limit.figure_text_px):
-                return f"figure {number}: {why}"
         return None
 
     def _from_cache(self, snippet: Path) -> Result | None:
