@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -319,17 +320,54 @@ def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig, backe
     assert gone(site_copy) == []
 
 
-def test_a_dead_worker_fails_only_its_snippet_and_the_next_build_recovers(site_copy, backend):
-    line = site_copy.add_snippet("kills_worker.py", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
-    build = site_copy.build(SNIPPET_BACKEND=backend)
+# Kills its worker once the bystander runs beside it; the bystander waits to be killed with the worker, and
+# when it runs again (its mark is there) it just ends.
+KILLER = """import os
+import signal
+import subprocess
+import time
+
+while not os.path.exists({mark!r}):
+    time.sleep(0.01)
+{kill}
+"""
+BYSTANDER = """import os
+import time
+
+if os.path.exists({mark!r}):
+    print("ran again, on a new worker")
+else:
+    open({mark!r}, "w").close()
+    while True:
+        time.sleep(0.01)
+"""
+KILLS = {"os.kill": "os.kill(os.getppid(), signal.SIGKILL)",  # the audit hook notes its line
+         "a child's kill": 'subprocess.run(["kill", "-9", str(os.getppid())])'}  # unknown: both run again, alone
+
+
+@pytest.mark.parametrize("kill", KILLS)
+def test_a_dead_worker_fails_only_the_snippet_that_killed_it(site_copy, backend, kill, tmp_path):
+    mark = f"/dev/shm/bystander-{tmp_path.name}-{backend}"  # a place a snippet may write, outside its scratch copy
+    try:
+        killer = site_copy.add_snippet("kills_worker.py", KILLER.format(mark=mark, kill=KILLS[kill]))
+        site_copy.add_snippet("bystander.py", BYSTANDER.format(mark=mark))
+        build = site_copy.build(SNIPPET_BACKEND=backend, SNIPPET_WORKERS="2")
+    finally:
+        Path(mark).unlink(missing_ok=True)
     assert build.returncode != 0
-    assert f"{CHAPTER}/kills_worker.py:1: snippet failed (included by {PAGE}:{line})" in build.log
-    assert "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran" in build.log, build.log
+    errors = [line for line in build.log.splitlines() if line.startswith("ERROR")]
+    line = 8 if kill == "os.kill" else 1  # the line when it is known
+    assert errors == [f"ERROR   -  {CHAPTER}/kills_worker.py:{line}: snippet failed (included by {PAGE}:{killer})"], build.log
+    why = ("the snippet sent its worker signal 9 (os.kill of os.getppid()), and the worker died" if kill == "os.kill"
+           else "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran")
+    assert why in build.log
+    assert "ran again, on a new worker" in build.page("05-pytorch-basics")  # the bystander, cached
+    assert gone(site_copy) == []
+    assert [path.name for path in (site_copy.root / "tmp").iterdir() if path.name.startswith("snippet-runs-")] == []
     site_copy.write(f"{CHAPTER}/kills_worker.py", "print('a new worker')\n")
     again = site_copy.build(SNIPPET_BACKEND=backend)
     assert again.returncode == 0, again.log
-    assert "a new worker" in again.page("05-pytorch-basics")
-    assert gone(site_copy) == []
+    assert summary(again.log)[0] == 1  # the edited snippet only: the bystander's result was cached
 
 
 # Stops its worker, ends, then (from a process that outlives it) says "results written" on its done pipe and
@@ -379,8 +417,9 @@ def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_p
         stopper, after = serial_runner.run_all([tmp_path / "stops_its_worker.py", tmp_path / "after.py"]).values()
     finally:
         serial_runner.timeout = timeout
-    assert stopper.error == ("the snippet worker gave no answer 10 s past the snippet's timeout and was ended while this "
-                             "snippet ran; a new one runs the other snippets")
+    assert stopper.error == ("the snippet sent its worker signal 19 (os.kill of os.getppid()), and the worker gave no "
+                             "answer 10 s past the snippet's timeout and was ended; a new one runs the other snippets")
+    assert stopper.line == 3
     assert stopper.stdout == "stopping it\n" and 11 <= stopper.seconds < 15
     assert after.ok and after.stdout == "run by a new worker\n"
 

@@ -153,7 +153,7 @@ def test_serve_recovers_when_a_snippet_kills_the_worker(server):
     copy, url, process = server
     original = (copy.root / SNIPPET).read_text()
     copy.write(SNIPPET, "import os, signal\nprint('worker', 'goodbye', sep='+', flush=True)\nos.kill(os.getppid(), signal.SIGKILL)\n")
-    wait_for(lambda: "the snippet worker died" in fetch(url), "the error on the page", seconds=30)
+    wait_for(lambda: "and the worker died" in fetch(url), "the error on the page", seconds=30)
     assert "worker+goodbye" in fetch(url)  # what it printed before, above the error
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("新的 worker")\n'))
     wait_for(lambda: "新的 worker" in fetch(url), "the next rebuild, in a new worker", seconds=30)

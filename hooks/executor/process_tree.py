@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psutil
 
+SIGNALLED_WORKER = "signalled-worker.txt"  # in a run's out folder: the snippet's line that signalled its worker
+
 LINUX = sys.platform == "linux"
 STACK_SIGNAL = getattr(signal, "SIGUSR2", None)  # sent on timeout: faulthandler writes where the snippet is
 STACK_DUMP_WAIT = 0.5  # seconds a timed-out snippet has to write its stack

@@ -124,6 +124,7 @@ class _Run:
     inputs: dict  # file in the snippet's folder -> its hash when the run started
     started: float = field(default_factory=time.monotonic)
     pid: int | None = None
+    alone: bool = False  # run with no other beside it, after its worker died while several ran
 
 
 class SnippetRunner:
@@ -245,23 +246,33 @@ class SnippetRunner:
         return result
 
     def _execute(self, todo: list, results: dict, on_result) -> None:
-        running, ready = {}, None
-        while todo or running or ready:
-            while (ready or todo) and len(running) < self.workers:
+        running, ready, alone = {}, None, []  # alone: snippets that were running when their worker died
+        while todo or running or ready or alone:
+            if alone and not running:  # one at a time, so that a death names its snippet
+                run = self._dispatch(self._prepare(alone.pop(0)), queued=0)
+                run.alone, running[run.id] = True, run
+            solo = alone or any(run.alone for run in running.values())
+            while not solo and (ready or todo) and len(running) < self.workers:
                 run, ready = ready or self._prepare(todo.pop(0)), None
                 run = self._dispatch(run, queued=len(todo))
                 running[run.id] = run
-            if ready is None and todo:  # the next scratch copy is made while the snippets run, not between them
+            if not solo and ready is None and todo:  # the next scratch copy is made while the snippets run
                 ready = self._prepare(todo.pop(0))
             # a run whose process has not started yet waits for a spare interpreter, which a busy machine may take long to warm
             deadline = min(run.started + (self.timeout if run.pid else START_UP_ALLOWANCE) for run in running.values())
             message = self._next_message(deadline + WORKER_GRACE)
-            if message is None:  # the worker died or hangs: these runs are lost, the next ones get a new worker
-                death = self._end_worker()
-                for run in running.values():
-                    results[run.snippet] = self._lost(run, death)
-                    on_result(run.snippet, results[run.snippet])
+            if message is None:  # the worker died or hangs: the next runs get a new worker
+                dead_runs_dir, death, lost = self._runs_dir, self._end_worker(), list(running.values())
                 running.clear()
+                culprits = [run for run in lost if (run.scratch / "out" / process_tree.SIGNALLED_WORKER).exists()]
+                for run in lost:
+                    if run in culprits or run.alone or len(lost) == 1:  # it did it, or nothing else could have
+                        results[run.snippet] = self._lost(run, death)
+                        on_result(run.snippet, results[run.snippet])
+                    else:  # it merely ran beside the one that did: it runs again, blamed for nothing
+                        _end(run)
+                        (todo.insert(0, run.snippet) if culprits else alone.append(run.snippet))
+                shutil.rmtree(dead_runs_dir, ignore_errors=True)  # the dead worker would have removed it
             elif "pid" in message:  # it starts now: the time a worker or a spare took to warm up is not its own
                 running[message["id"]].pid, running[message["id"]].started = message["pid"], time.monotonic()
             else:
@@ -271,6 +282,7 @@ class SnippetRunner:
 
     def _prepare(self, snippet: Path) -> _Run:
         """The run's scratch copy of its folder, and the hashes of what is in it."""
+        self._warm_worker()  # its folder holds the copy: after a worker died, the next one's
         name = self.name(snippet)
         scratch = Path(tempfile.mkdtemp(prefix="run-", dir=self._runs_dir))
         folder = scratch / "cwd" / Path(name).parent
@@ -330,21 +342,25 @@ class SnippetRunner:
         """Kill the worker if it still runs; how it ended, in words ("the snippet worker ...")."""
         try:
             code = self._worker.wait(timeout=1)  # its output ended as it died: reaped in a moment
+            death = f"died ({process_tree.describe_returncode(code)})" if code else "exited"
         except subprocess.TimeoutExpired:
             self._worker.kill()
             self._worker.wait()
-            self._worker = None
-            return f"gave no answer {WORKER_GRACE} s past the snippet's timeout and was ended"
+            death = f"gave no answer {WORKER_GRACE} s past the snippet's timeout and was ended"
         self._worker = None
-        return f"died ({process_tree.describe_returncode(code)})" if code else "exited"
+        return death
 
     def _lost(self, run: _Run, death: str) -> Result:
-        if run.pid:
-            process_tree.kill_group_and_process(run.pid)
+        signalled = run.scratch / "out" / process_tree.SIGNALLED_WORKER
+        line, _, signal_number = signalled.read_text().partition(" ") if signalled.exists() else ("", "", "")
         error = f"the snippet worker {death} while this snippet ran; a new one runs the other snippets"
+        if signal_number:
+            error = (f"the snippet sent its worker signal {signal_number.strip()} (os.kill of os.getppid()), and the worker "
+                     f"{death}; a new one runs the other snippets")
         stdout = self._text(run, run.scratch / "out" / "stdout.txt")  # what it printed before
-        _remove(run)
-        return Result(run.snippet, stdout, error=error, seconds=time.monotonic() - run.started)
+        _end(run)
+        return Result(run.snippet, stdout, error=error, line=int(line) if line.strip() else None,
+                      seconds=time.monotonic() - run.started)
 
     def _finish(self, run: _Run, message: dict) -> Result:
         out = run.scratch / "out"
@@ -417,6 +433,13 @@ class SnippetRunner:
 
 def _scrubbed(value: dict, scrub) -> dict:
     return {kind: scrub(text) for kind, text in value.items()}
+
+
+def _end(run: _Run) -> None:
+    """A run whose worker died: its processes (what the worker's death left of them) and its folders."""
+    if run.pid:
+        process_tree.kill_group_and_process(run.pid)
+    _remove(run)
 
 
 def _remove(run: _Run) -> None:

@@ -56,7 +56,7 @@ def execute(request: dict) -> None:
     out, snippet = Path(request["out"]), request["snippet"]
     _isolate(snippet, Path(request["cwd"]), out, request["timeout"], request["tmp"])
     writes.NO_LANDLOCK = writes.allow_writes_only_beneath(Path(request["cwd"]).parent, request["tmp"], *writes.DEVICES)
-    guard = _Guard()
+    guard = _Guard(snippet, out / process_tree.SIGNALLED_WORKER)
     sys.addaudithook(guard)
     drawn = []
     plt.show = lambda *args, **kwargs: drawn.extend(figures.save_open_figures(out, len(drawn)))
@@ -124,14 +124,21 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> No
 
 class _Guard:
     """Audit hook: records the files the snippet opens (cache inputs) and the modules it loads (for the
-    worker to preload), and refuses the network."""
+    worker to preload), refuses the network, and notes the line that signals the worker (if that kills
+    it, the build then knows which snippet did, and where)."""
 
-    def __init__(self):
+    def __init__(self, snippet: str, signalled: Path):
         self.opened, self.imported, self.network = set(), [], None
+        self.snippet, self.signalled, self.worker = snippet, signalled, os.getppid()
 
     def __call__(self, event: str, args: tuple) -> None:
         if event == "import":
             self.imported.append(args[0])
+        elif event in ("os.kill", "os.killpg") and args[0] == self.worker:
+            frame = sys._getframe(1)
+            while frame and frame.f_code.co_filename != self.snippet:
+                frame = frame.f_back
+            self.signalled.write_text(f"{frame.f_lineno if frame else ''} {args[1]}\n")
         elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
             self.opened.add(os.path.abspath(os.fsdecode(args[0])))
         elif why := network.refusal(event, args):
