@@ -78,7 +78,8 @@ def on_config(config):
     _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
                             options.get("max_output_kb", defaults.output_kb),
                             options.get("max_figure_kb", defaults.figure_kb),
-                            options.get("min_figure_text_px", defaults.figure_text_px))
+                            options.get("min_figure_text_px", defaults.figure_text_px),
+                            options.get("max_memory_mb", defaults.memory_mb))
     if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():

@@ -537,3 +537,36 @@ def test_every_include_pymdownx_accepts_is_run_or_refused(site_copy):
             line = lines[form] + [n for n, text in enumerate(form.split("\n")) if "8<-" in text][0]
             assert re.search(rf"{PAGE}:{line}: cannot include .*: ", build.log), form
     assert f"{PAGE}:{lines['stray']}: cannot include \"05-pytorch-basics/raises.py\": an include must be a code block" in build.log
+
+
+MEMORY_HOGS = {  # snippet -> the line its error names
+    "one_big_allocation.py": ("import torch\n\nweights = torch.ones(200_000_000)  # 800 MB\n", 3),
+    "children_add_up.py": (  # each child is under the limit, two are, three are not: the third goes over at line 9
+        "import subprocess\nimport sys\n\n"
+        "child = \"import sys, time\\nsys.stdin.read()\\ndata = b'x' * (120 * 2**20)\\ntime.sleep(60)\"\n"
+        "children = [subprocess.Popen([sys.executable, '-c', child], stdin=subprocess.PIPE) for _ in range(3)]\n"
+        "for process in children:\n    process.stdin.close()  # go: each child takes 120 MB\n"
+        "for process in children:\n    process.wait()\n", 9),
+}
+
+
+def test_a_snippet_over_its_memory_limit_fails_naming_the_setting_and_harms_nothing_else(site_copy, backend):
+    """max_memory_mb: 300 here. On Linux an allocation past it is refused (RLIMIT_DATA): a MemoryError at its
+    line. The worker also measures the snippet's whole process tree and ends it above the limit (the only
+    limit on macOS and Windows). The snippets beside them are unharmed."""
+    site_copy.write("mkdocs.yml", (site_copy.root / "mkdocs.yml").read_text().replace("max_memory_mb: 2048", "max_memory_mb: 300"))
+    lines = {name: site_copy.add_snippet(name, code) for name, (code, _) in MEMORY_HOGS.items()}
+    innocent = site_copy.add_snippet("innocent.py", "data = b'x' * (100 * 2**20)\nprint('100 MB is fine')\n")
+    build = site_copy.build(SNIPPET_BACKEND=backend)
+    assert build.returncode != 0
+    errors = [line for line in build.log.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 2 and "innocent.py" not in build.log.split("Snippets:")[1], errors
+    big, children = (f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{lines[name]})"
+                     for name, (_, line) in MEMORY_HOGS.items())
+    assert big in build.log and "can't allocate memory" in build.log
+    assert "The snippet may use 300 MB (extra.run_snippets.max_memory_mb in mkdocs.yml)" in build.log
+    assert re.search(r"MemoryError: the snippet's processes held \d+ MB, over the limit of 300 MB "
+                     r"\(extra.run_snippets.max_memory_mb in mkdocs.yml\)", build.log), build.log
+    assert children in build.log, build.log
+    assert "100 MB is fine" in build.page("05-pytorch-basics") and innocent
+    assert gone(site_copy) == []

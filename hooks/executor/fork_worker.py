@@ -40,6 +40,7 @@ class _Run:
     done: int  # read end of the pipe on which the snippet's process says its results are written
     out: Path
     deadline: float
+    memory: process_tree.MemoryWatch | None = None
     timed_out: bool = False
     answered: bool = False
 
@@ -53,7 +54,10 @@ class Worker:
     def serve(self) -> None:
         self.selector.register(0, selectors.EVENT_READ)
         while True:
-            deadlines = [run.deadline for run in self.runs.values() if not (run.timed_out or run.answered)]
+            watched = [run for run in self.runs.values() if not (run.timed_out or run.answered)]
+            deadlines = [run.deadline for run in watched]
+            if any(run.memory for run in watched):
+                deadlines.append(time.monotonic() + process_tree.MEMORY_CHECK_SECONDS)
             wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             for key, _ in self.selector.select(wait):
                 if key.fd == 0 and not self._read_requests():
@@ -62,6 +66,8 @@ class Worker:
                     key.data()  # _results_written or _ended, for one run
             for run in [r for r in self.runs.values() if not (r.timed_out or r.answered) and time.monotonic() >= r.deadline]:
                 self._time_out(run)
+            for run in [r for r in self.runs.values() if r.memory and not (r.timed_out or r.answered)]:
+                run.memory.check()
 
     def _read_requests(self) -> bool:
         chunk = os.read(0, 1 << 16)
@@ -86,6 +92,8 @@ class Worker:
                 os._exit(70)  # only reached if the sandbox itself broke
         os.close(done_writer)
         run = _Run(request["id"], pid, os.pidfd_open(pid), done, Path(request["out"]), time.monotonic() + request["timeout"])
+        if request.get("max_memory_mb"):
+            run.memory = process_tree.MemoryWatch(pid, request["max_memory_mb"], run.out / "stack.txt")
         self.runs[pid] = run
         self.selector.register(run.pidfd, selectors.EVENT_READ, functools.partial(self._ended, run))
         self.selector.register(run.done, selectors.EVENT_READ, functools.partial(self._results_written, run))
@@ -114,7 +122,7 @@ class Worker:
         stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
         if not run.answered:
             lifecycle.answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
-                     "stragglers": stragglers})
+                     "stragglers": stragglers, "memory_mb": run.memory and run.memory.exceeded_mb})
 
     def end_everything(self) -> None:
         for pid in self.runs:

@@ -75,6 +75,44 @@ def descendants(pid: int) -> list:
         return []
 
 
+MEMORY_CHECK_SECONDS = 0.25  # how often a worker measures each running snippet's processes
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and every process below it, in MB (psutil: every OS)."""
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            total += psutil.Process(process).memory_info().rss
+        except psutil.Error:
+            continue  # ended meanwhile
+    return total / 2**20
+
+
+class MemoryWatch:
+    """A run's memory limit as its worker enforces it: what its process tree holds beyond what the process
+    held as it started (the warm interpreter's torch is not the snippet's), checked every
+    MEMORY_CHECK_SECONDS. Above the limit the snippet's stack is dumped to `stack` (its line), then the tree
+    is killed."""
+
+    def __init__(self, pid: int, limit_mb: float, stack: Path):
+        self.pid, self.limit_mb, self.stack = pid, limit_mb, stack
+        self.baseline_mb = tree_rss_mb(pid)
+        self.exceeded_mb = None  # what it held when it was killed
+
+    def check(self) -> bool:
+        """Kill the tree if it holds more than the limit; True when it did."""
+        used = tree_rss_mb(self.pid) - self.baseline_mb
+        if used <= self.limit_mb or self.exceeded_mb is not None:
+            return False
+        self.exceeded_mb = used
+        below = descendants(self.pid)  # found while their parent lives (Windows)
+        ask_for_stack_then_kill(self.pid, self.stack)
+        for process in below:
+            kill_group_and_process(process)
+        return True
+
+
 def command_line(pid: int) -> str:
     try:
         return " ".join(psutil.Process(pid).cmdline()).strip() or f"pid {pid}"

@@ -42,6 +42,7 @@ TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_N
 # (zeroing 2 MB for every small array costs more than it saves; see sandbox.run).
 WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 BACKENDS = ("auto", "fork", "spawn")
+MEMORY_SETTING = "(extra.run_snippets.max_memory_mb in mkdocs.yml): use less data, or a smaller model or batch"
 # Where each run's temp folder goes: /tmp where it exists, so that a Unix socket's path in it stays short
 # (about 100 bytes at most) whatever TMPDIR the build has; the system's temp folder elsewhere.
 SHORT_TEMP = "/tmp" if os.name == "posix" and os.access("/tmp", os.W_OK) else None
@@ -65,6 +66,7 @@ class Limits:
     output_kb: int = 100
     figure_kb: int = 1024
     figure_text_px: float = 9  # the smallest text of a figure, as a 390 px wide phone shows it
+    memory_mb: int = 2048  # what one snippet's processes may hold beyond the warm interpreter (a reader's laptop)
 
 
 PHONE_CONTENT_PX = 358  # what Material's page leaves for a figure on a 390 px wide phone
@@ -301,7 +303,7 @@ class SnippetRunner:
             run = self._prepare(run.snippet)
         run.started = time.monotonic()
         self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
-                    "tmp": str(run.tmp), "quotes": list(run.quotes),
+                    "tmp": str(run.tmp), "quotes": list(run.quotes), "max_memory_mb": self.limits.memory_mb,
                     "timeout": self.timeout, "queued": queued})
         return run
 
@@ -368,13 +370,19 @@ class SnippetRunner:
         result = Result(run.snippet, self._text(run, out / "stdout.txt"), self._text(run, out / "stderr.txt"))
         result.seconds = time.monotonic() - run.started
         stack_line = _stack_line(out / "stack.txt", run.name)
-        if message["timed_out"]:
+        if message.get("memory_mb"):
+            result.error = (f"MemoryError: the snippet's processes held {message['memory_mb']:.0f} MB, over the limit of "
+                            f"{self.limits.memory_mb} MB {MEMORY_SETTING}, and were ended")
+            result.line = stack_line
+        elif message["timed_out"]:
             result.error = f"TimeoutError: still running after {self.timeout:g} s (extra.run_snippets.timeout in mkdocs.yml)"
             result.line = stack_line
         elif info is None:
             result.error, result.line = f"the snippet's process died: {message['status']}", stack_line
         else:
             result.error, result.line = info["error"] and self._scrub(run, info["error"]), info["line"]
+            if result.error and re.search(r"MemoryError|can't allocate memory|Cannot allocate memory", result.error):
+                result.error += f"\nThe snippet may use {self.limits.memory_mb} MB {MEMORY_SETTING}.\n"
             result.figures = [_figure(out, name) for name in info["figures"]]
             result.values = {text: _scrubbed(value, functools.partial(self._scrub, run)) for text, value in info["values"].items()}
             result.read = sorted(self._read(run, info["opened"]))

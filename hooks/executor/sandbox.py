@@ -13,6 +13,7 @@ backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 """
 
 import atexit
+import contextlib
 import faulthandler
 import json
 import multiprocessing.process
@@ -54,6 +55,7 @@ def run(request: dict, inherited_fds: list, done_fd: int) -> None:
 def execute(request: dict) -> None:
     """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
     out, snippet = Path(request["out"]), request["snippet"]
+    _limit_memory(request.get("max_memory_mb"))
     _isolate(snippet, Path(request["cwd"]), out, request["timeout"], request["tmp"])
     writes.NO_LANDLOCK = writes.allow_writes_only_beneath(Path(request["cwd"]).parent, request["tmp"], *writes.DEVICES)
     guard = _Guard(snippet, out / process_tree.SIGNALLED_WORKER)
@@ -82,6 +84,21 @@ def execute(request: dict) -> None:
                   no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
                   imported=preload.library_modules(guard.imported))
     (out / "result.json").write_text(json.dumps(result))
+
+
+def _limit_memory(limit_mb: float | None) -> None:
+    """Linux: the data segment (heap and private mappings, torch's tensors among them) may grow by
+    `limit_mb` past what the warm interpreter holds; an allocation beyond it fails in the snippet, which
+    then reports a MemoryError at its line. Each process it starts inherits the same bound. (macOS does
+    not enforce RLIMIT_DATA and Windows has none: there the worker's MemoryWatch is the limit.)"""
+    if not limit_mb or sys.platform != "linux":
+        return
+    import resource
+
+    with contextlib.suppress(OSError, ValueError):
+        held = next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
+                    if line.startswith("VmData:"))
+        resource.setrlimit(resource.RLIMIT_DATA, (held + int(limit_mb * 2**20),) * 2)
 
 
 def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> None:

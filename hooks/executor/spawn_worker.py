@@ -45,6 +45,7 @@ class _Child:
     timed_out: bool = False
     answered: bool = False
     stragglers: list = field(default_factory=list)
+    memory: process_tree.MemoryWatch | None = None
 
 
 class Worker:
@@ -59,6 +60,8 @@ class Worker:
         self._start_spare()  # more once requests say how many runs are queued
         while True:
             deadlines = [child.deadline for child in self._running()]
+            if any(child.memory for child in self._running()):
+                deadlines.append(time.monotonic() + process_tree.MEMORY_CHECK_SECONDS)
             try:
                 child, line = self.events.get(timeout=max(0.0, min(deadlines) - time.monotonic()) if deadlines else None)
             except queue.Empty:
@@ -71,6 +74,9 @@ class Worker:
                 self._handle_child(child, line)
             for late in [child for child in self._running() if time.monotonic() >= child.deadline]:
                 self._time_out(late)
+            for child in self._running():
+                if child.memory:
+                    child.memory.check()
 
     def _running(self) -> list:
         """The children running a snippet that has neither answered nor timed out."""
@@ -124,6 +130,9 @@ class Worker:
             child.ready = True
         elif line == "started":
             child.deadline = time.monotonic() + child.request["timeout"]
+            if child.request.get("max_memory_mb"):
+                child.memory = process_tree.MemoryWatch(child.process.pid, child.request["max_memory_mb"],
+                                                        Path(child.request["out"]) / "stack.txt")
             lifecycle.answer({"id": child.request["id"], "pid": child.process.pid})
         elif line == "done" and not child.timed_out:
             child.answered = True
@@ -155,7 +164,8 @@ class Worker:
         elif not child.answered:
             stragglers = list(dict.fromkeys(child.stragglers + left))
             lifecycle.answer({"id": child.request["id"], "status": process_tree.describe_returncode(code),
-                     "timed_out": child.timed_out, "stragglers": stragglers})
+                     "timed_out": child.timed_out, "stragglers": stragglers,
+                     "memory_mb": child.memory and child.memory.exceeded_mb})
 
     def end_everything(self) -> None:
         for pid, child in list(self.children.items()):
