@@ -64,8 +64,11 @@ SCROLL_TO_EVERY_IMAGE = """async () => {
     window.scrollTo(0, 0);
     return broken;
 }"""
+# Either way: with classic scrollbars (Windows) a vertical overflow of a few px is a scrollbar in the formula;
+# overlay scrollbars (macOS, headless Chromium) hide it, so the sizes are compared, not looked at.
 OVERFLOWING_FORMULAS = """[...document.querySelectorAll('math[display=block]')]
-    .filter(m => m.scrollWidth > m.clientWidth).map(m => m.textContent)"""
+    .filter(m => m.scrollWidth > m.clientWidth || m.scrollHeight > m.clientHeight)
+    .map(m => [m.textContent, m.scrollWidth - m.clientWidth, m.scrollHeight - m.clientHeight])"""
 # Chinese punctuation right after an inline formula that the browser moved to the start of the next line
 PUNCTUATION_STARTING_A_LINE = r"""() => [...document.querySelectorAll('article math:not([display=block])')].flatMap(math => {
     const next = math.nextSibling;
