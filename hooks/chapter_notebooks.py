@@ -149,6 +149,8 @@ def _result(base: Path, include, runner: SnippetRunner) -> Result | None:
     if path is None:
         return Result(Path(os.devnull), error=f"无法引入 snippets/{include.snippet}")
     path = path.resolve()
+    if include.listing:  # a helper module: not run on its own (its cell writes it, see _listing_cell)
+        return Result(path)
     if path in snippet_results.running:
         return Result(path)
     return snippet_results.latest.get(path) or runner.cached([path])[path]
@@ -198,7 +200,7 @@ def chapter_notebook(markdown: str, results: list, for_page: bool = False,
     cells, start = [], 0
     for number, (include, result) in enumerate(zip(find_includes(body, ""), results), 1):
         cells += _markdown_cells(body[start:include.start], first=not cells, for_page=for_page)
-        cells.append(_code_cell(result, number, figures=not for_page))
+        cells.append(_listing_cell(result) if include.listing else _code_cell(result, number, figures=not for_page))
         start = include.end
     cells += _markdown_cells(body[start:], first=False, for_page=for_page)
     for number, cell in enumerate(cells, 1):
@@ -222,6 +224,12 @@ def _as_quote(admonition: re.Match) -> str:
     lines = [line[4:] for line in admonition.group("body").rstrip("\n").split("\n")]
     quote = [f"> **{admonition.group('title')}**", ">", *(f"> {line}".rstrip() for line in lines)]
     return "\n".join(quote) + "\n\n"  # a blank line ends the quote: what follows is not inside it
+
+
+def _listing_cell(result) -> nbformat.NotebookNode:
+    """A helper module's cell: Jupyter writes it to a file beside the notebook, as it lies beside its snippet."""
+    source = result.snippet.read_text(encoding="utf-8-sig").rstrip("\n")
+    return new_code_cell(f"%%writefile {result.snippet.name}\n{source}", execution_count=None, outputs=[])
 
 
 def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:

@@ -5,6 +5,10 @@ dash count pymdownx accepts) naming a whole UTF-8 file under snippets/: the buil
 other line pymdownx.snippets would expand (two includes in one block, an include beside other
 code, outside a code block, part of a file, the block form) is refused with page and line, so no
 code reaches a page without having run.
+
+The one chosen exception is a listing: a block with the class `.listing`, e.g.
+```` ```{ .python .listing title="snippets/<chapter>/helper.py" } ````, shows a helper module that an
+included snippet imports, without running it on its own. The page labels it so (run_snippets.py).
 """
 
 import re
@@ -14,7 +18,8 @@ from pathlib import Path
 from pymdownx.snippets import SnippetPreprocessor
 
 INCLUDE_LINE = SnippetPreprocessor.RE_ALL_SNIPPETS
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})")
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)")
+LISTING = re.compile(r"(?:^|[\s{])\.listing\b")  # the fence's class that shows a helper module without running it
 ONE_LINE = 'a code block that includes a snippet must hold exactly one line, --8<-- "<chapter>/<name>.py"'
 
 
@@ -27,6 +32,7 @@ class Include:
     end: int
     indent: str = ""
     mistake: str | None = None  # why this is not a runnable include
+    listing: bool = False  # shown, not run: a helper module an included snippet imports
 
 
 def find_includes(text: str, page: str) -> list:
@@ -67,7 +73,7 @@ def _fenced(body: list, opening: int, page: str, start: int, end: int, fence: re
     line = opening + 2 + markers[0][0]
     path = _path(markers[0][1])
     mistake = ONE_LINE if len(body) != 1 or not markers[0][1]["inline_marker"] else None
-    return [Include(path, page, line, start, end, fence["indent"], mistake=mistake)]
+    return [Include(path, page, line, start, end, fence["indent"], mistake=mistake, listing=bool(LISTING.search(fence["info"])))]
 
 
 def _marker(line: str) -> re.Match | None:

@@ -52,6 +52,7 @@ _runner = None
 _background = None  # BackgroundRuns, under `mkdocs serve`
 _results = {}  # snippet path relative to the snippets folder -> Result
 _running = set()  # snippet paths, relative like _results', still running in the background
+_config = None  # this build's MkDocs config
 
 
 def on_startup(command, dirty):
@@ -60,8 +61,13 @@ def on_startup(command, dirty):
     _serving = command == "serve" and "--no-livereload" not in sys.argv
 
 
+def _base() -> Path:
+    return Path(_config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+
+
 def on_config(config):
-    global _runner, _enabled, _background
+    global _runner, _enabled, _background, _config
+    _config = config
     root = Path(config.config_file_path).resolve().parent
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
@@ -105,7 +111,8 @@ def on_files(files, config):
     includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
     checked = [(inc, problem(base, inc)) for inc in includes]
     broken = [(inc, why) for inc, why in checked if why]
-    runnable = [inc for inc, why in checked if not why]
+    listings = [inc for inc, why in checked if not why and inc.listing]
+    runnable = [inc for inc, why in checked if not why and not inc.listing]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
     quotes = [quote for page in files.documentation_pages()
               for quote in quoted_values.find_quotes(page.content_string, page.src_uri, base)]
@@ -121,7 +128,7 @@ def on_files(files, config):
     _running.update(name for name, path in snippets.items() if results[path] is None)
     _log_summary()
     # Included, run or not (a broken include has its own error), or read by a snippet that ran (a helper module)
-    used = {*snippets.values(), *((base / inc.snippet).resolve() for inc, _ in broken)}
+    used = {*snippets.values(), *((base / inc.snippet).resolve() for inc in [*(inc for inc, _ in broken), *listings])}
     used |= {(result.snippet.parent / name).resolve() for result in _results.values() for name in result.read}
     for orphan in sorted(set(base.rglob("*.py")) - used):
         log.warning(f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
@@ -129,6 +136,7 @@ def on_files(files, config):
     problems = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
+    problems += [_listing_problem(inc, base) for inc in listings]
     for message in filter(None, problems):
         log.error(message)
     for include in runnable:  # figures shown, and cached: a strict build fails on these all the same
@@ -238,6 +246,24 @@ def on_shutdown():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _readers(base: Path, helper: str) -> list:
+    """The included snippets whose runs read `helper` (relative to the snippets folder), as names."""
+    path = (base / helper).resolve()
+    return sorted(name for name, result in _results.items()
+                  if path in {(result.snippet.parent / read).resolve() for read in result.read})
+
+
+def _listing_problem(include: Include, base: Path) -> str | None:
+    """A listing shows a helper module, beside a snippet that imports or reads it (the notebook writes it
+    there, next to itself); anything else should be a snippet that runs."""
+    readers = _readers(base, include.snippet)
+    if _running or readers and all(Path(reader).parent == Path(include.snippet).parent for reader in readers):
+        return None
+    why = ("no included snippet imports or reads it: include it as code that runs instead (without .listing)" if not readers
+           else "a listed helper module must sit beside the snippet that imports it (the notebook writes it there)")
+    return f'docs/{include.page}:{include.line}: cannot list "{include.snippet}": {why}'
+
+
 def _broken_include_message(include: Include, why: str) -> str:
     return f'docs/{include.page}:{include.line}: cannot include "{include.snippet}": {why}'
 
@@ -269,6 +295,10 @@ def _with_result(include: Include, code: str) -> str:
     if not include.mistake and include.snippet in _running:
         running = _box("info", RUNNING_TITLE, "这段代码还在后台运行，运行完这一页会自动刷新，显示它的输出。")
         return code + _indented(running, include.indent)
+    if include.listing and not include.mistake:  # pymdownx shows the file; the page says it did not run on its own
+        readers = "、".join(f"snippets/{reader}" for reader in _readers(_base(), include.snippet)) or "（没有）"
+        note = _box("note", "辅助模块：不单独运行", f"这里只列出它的代码。导入它的是 {readers}，它在那段代码运行时一起运行。")
+        return code.rstrip("\n") + _indented(note, include.indent) + "\n"
     result = None if include.mistake else _results.get(include.snippet)
     if result is None:  # refused, already reported: drop it so pymdownx neither crashes nor pastes it
         why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"

@@ -171,3 +171,34 @@ def test_a_windows_snippet_with_bom_and_crlf_gives_the_same_page_notebook_and_se
     assert [cell.source for cell in cells] == [code.rstrip("\n")] * 2  # Jupyter would refuse U+FEFF in a cell
     assert [cell.outputs[0].text for cell in cells] == ["一行 1\n"] * 2
     assert "\ufeff" not in (build.site / "search/search_index.json").read_text(encoding="utf-8")
+
+
+def test_a_helper_module_can_be_listed_labelled_as_not_run_and_its_notebook_still_runs(site_copy, tmp_path):
+    """The chosen exception to "every block runs": a `.listing` block shows a helper module beside the snippet
+    that imports it, labelled so on the page; in the notebook its cell writes the file the next cell imports.
+    A listing of a file no snippet imports fails the build."""
+    page = "docs/05-pytorch-basics.md"
+    site_copy.write("snippets/05-pytorch-basics/shapes_helper.py", 'def describe(t):\n    return f"形状 {tuple(t.shape)}"\n')
+    text = (site_copy.root / page).read_text(encoding="utf-8")
+    listing = '\n```{{ .python .listing title="snippets/05-pytorch-basics/{0}" }}\n--8<-- "05-pytorch-basics/{0}"\n```\n'
+    site_copy.write(page, text + listing.format("shapes_helper.py"))
+    site_copy.add_snippet("uses_helper.py", "import torch\nfrom shapes_helper import describe\n\nprint(describe(torch.zeros(2, 3)))\n")
+    build = site_copy.build()
+    assert build.returncode == 0, build.log
+    shown = build.page("05-pytorch-basics")
+    assert "辅助模块：不单独运行" in shown and "导入它的是 snippets/05-pytorch-basics/uses_helper.py" in shown
+    assert "形状 (2, 3)" in shown and "Ran snippets/05-pytorch-basics/shapes_helper.py" not in build.log
+    notebook = nbformat.read(build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code[-2].source.startswith("%%writefile shapes_helper.py\ndef describe(t):")
+    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert code[-1].outputs[0].text == "形状 (2, 3)\n"  # the reader's Jupyter imports what the cell wrote
+
+    site_copy.write("snippets/05-pytorch-basics/unused_helper.py", "VALUE = 1\n")
+    site_copy.write(page, text + listing.format("unused_helper.py"))
+    build = site_copy.build()
+    problems = [line for line in build.log.splitlines() if "unused_helper.py" in line]
+    assert len(problems) == 1, problems  # its listing's error only: no "not included by any page" beside it
+    line = text.count("\n") + 3
+    assert (f'docs/05-pytorch-basics.md:{line}: cannot list "05-pytorch-basics/unused_helper.py": no included snippet '
+            "imports or reads it: include it as code that runs instead (without .listing)") in build.log
