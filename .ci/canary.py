@@ -62,8 +62,9 @@ def report(mode: str, changes: list, failed: list, returncode: int) -> str:
 def _source_flags() -> list:
     """Where torch's wheels come from besides PyPI: pip's find-links here, PyTorch's index on GitHub."""
     flags = ["--index-strategy", "unsafe-best-match"]  # the best version across indexes, not the first index's
-    wheels = subprocess.run([sys.executable, "-m", "pip", "config", "get", "global.find-links"],
-                            capture_output=True, text=True).stdout.strip()
+    wheels = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.find-links"], capture_output=True, text=True
+    ).stdout.strip()
     if wheels:
         flags += ["--find-links", wheels]
     if os.environ.get("PIP_EXTRA_INDEX_URL"):
@@ -84,8 +85,18 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix=f"canary-{mode}-") as tmp:
         resolved, venv, junit = Path(tmp, "requirements.txt"), Path(tmp, "venv"), Path(tmp, "junit.xml")
         resolution = ["--resolution", "lowest-direct"] if args.lowest else []
-        _uv("pip", "compile", str(ROOT / "requirements.in"), "--output-file", str(resolved), "--quiet",
-            "--python", sys.executable, *resolution, *_source_flags())
+        _uv(
+            "pip",
+            "compile",
+            str(ROOT / "requirements.in"),
+            "--output-file",
+            str(resolved),
+            "--quiet",
+            "--python",
+            sys.executable,
+            *resolution,
+            *_source_flags(),
+        )
         _uv("venv", str(venv), "--python", sys.executable, "--quiet")
         python = str(venv / "bin" / "python")
         _uv("pip", "install", "--python", python, "--no-deps", "-r", str(resolved), "--quiet", *_source_flags())
@@ -93,8 +104,12 @@ def main() -> int:
         env = {**os.environ, "CANARY": mode, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
         tests = subprocess.run(["pytest", f"--junitxml={junit}", *args.pytest_args], cwd=ROOT, env=env)
         failed = failed_tests(junit.read_text()) if junit.exists() else []
-        text = report(mode, version_changes(pins((ROOT / "requirements.txt").read_text()), pins(resolved.read_text())),
-                      failed, tests.returncode)
+        text = report(
+            mode,
+            version_changes(pins((ROOT / "requirements.txt").read_text()), pins(resolved.read_text())),
+            failed,
+            tests.returncode,
+        )
     print("\n" + text)
     if os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:

@@ -27,8 +27,11 @@ def direct_requirements(text: str) -> dict:
 def pins(text: str, environment: dict | None = None) -> dict:
     """`name==version` lines of a compiled lock whose markers hold in `environment` (default: this
     interpreter's; a dict overrides some of its values, e.g. PLATFORMS["macos"]), by canonical name."""
-    return {canonicalize_name(name): version for name, version, marker in PIN.findall(text)
-            if not marker or Marker(marker).evaluate(environment)}
+    return {
+        canonicalize_name(name): version
+        for name, version, marker in PIN.findall(text)
+        if not marker or Marker(marker).evaluate(environment)
+    }
 
 
 def all_pins(text: str) -> set:

@@ -33,11 +33,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 import quoted_values
 import snippet_results
 from cjk_text import LINE_BREAK
+from executor.cache import writable, write_atomically
+from executor.runner import CACHE_FOLDER, Result, SnippetRunner
 from output_blocks import ERROR_TITLE
 from page_includes import find_includes, resolve
 from source_checks import problems
-from executor.cache import writable, write_atomically
-from executor.runner import CACHE_FOLDER, Result, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 
@@ -56,9 +56,16 @@ SITE_ONLY = [
 # On the page's twin: a figure is the chapter's light/dark pair (the theme shows one, the browser loads
 # only that one, as images hidden by the scheme are never near the viewport), its caption right under it.
 PAGE_FIGURES = [
-    (re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?)\.svg\)\n", re.MULTILINE),
-     lambda figure: "".join(f'<img alt="{html.escape(figure["alt"])}" src="../../{figure["stem"]}{variant}" loading="lazy">'
-                            for variant in (".svg#only-light", "-dark.svg#only-dark")) + "\n"),
+    (
+        re.compile(r"^!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?)\.svg\)\n", re.MULTILINE),
+        lambda figure: (
+            "".join(
+                f'<img alt="{html.escape(figure["alt"])}" src="../../{figure["stem"]}{variant}" loading="lazy">'
+                for variant in (".svg#only-light", "-dark.svg#only-dark")
+            )
+            + "\n"
+        ),
+    ),
 ]
 PAGE_SOURCES = "notebook-pages"  # under .cache/: the twins mkdocs-jupyter renders (mkdocs.yml's include)
 TITLE_SUFFIX = "（Notebook）"
@@ -125,8 +132,13 @@ def on_files(files, config):
             continue  # no code, or never run
         stem = Path(page.src_uri).stem
         uri = f"notebooks/{stem}.ipynb"
-        with_values = functools.partial(quoted_values.substitute, page=page.src_uri, base=base.resolve(), markup=False,
-                                        result_of=functools.partial(_quoted_result, base, runner))
+        with_values = functools.partial(
+            quoted_values.substitute,
+            page=page.src_uri,
+            base=base.resolve(),
+            markup=False,
+            result_of=functools.partial(_quoted_result, base, runner),
+        )
         notebook = chapter_notebook(page.content_string, results, with_values=with_values)
         for number, cell in enumerate(notebook.cells, 1):
             for problem in problems(cell.source, f"{uri} (cell {number})"):
@@ -167,9 +179,11 @@ def _quoted_result(base: Path, runner: SnippetRunner, snippet: str):
 def on_nav(nav, config, files):
     """The footer's 「上一页」/「下一页」 follow one reading order at a time: the last chapter does not lead
     into the notebooks, nor the first notebook back into the chapters."""
-    for sequence in ([page for page in nav.pages if page.file.src_uri not in _notebooks.values()],
-                     [page for page in nav.pages if page.file.src_uri in _notebooks.values()]):
-        for before, after in zip([None, *sequence], [*sequence, None]):
+    for sequence in (
+        [page for page in nav.pages if page.file.src_uri not in _notebooks.values()],
+        [page for page in nav.pages if page.file.src_uri in _notebooks.values()],
+    ):
+        for before, after in zip([None, *sequence], [*sequence, None], strict=True):
             if before:
                 before.next_page = after
             if after:
@@ -191,15 +205,16 @@ def on_page_markdown(markdown, page, config, files):
     )
 
 
-def chapter_notebook(markdown: str, results: list, for_page: bool = False,
-                     with_values=lambda text: text) -> nbformat.NotebookNode:
+def chapter_notebook(
+    markdown: str, results: list, for_page: bool = False, with_values=lambda text: text
+) -> nbformat.NotebookNode:
     """The chapter's prose as Markdown cells and its snippets as code cells with their outputs;
     for_page: the twin the site renders, whose figures stay in the prose, where the chapter has them;
     with_values: the prose with the values it quotes (quoted_values.py), as text."""
     body = with_values(FRONT_MATTER.sub("", markdown))
     cells, start = [], 0
-    for number, (include, result) in enumerate(zip(find_includes(body, ""), results), 1):
-        cells += _markdown_cells(body[start:include.start], first=not cells, for_page=for_page)
+    for number, (include, result) in enumerate(zip(find_includes(body, ""), results, strict=True), 1):
+        cells += _markdown_cells(body[start : include.start], first=not cells, for_page=for_page)
         cells.append(_listing_cell(result) if include.listing else _code_cell(result, number, figures=not for_page))
         start = include.end
     cells += _markdown_cells(body[start:], first=False, for_page=for_page)
@@ -209,7 +224,7 @@ def chapter_notebook(markdown: str, results: list, for_page: bool = False,
 
 
 def _markdown_cells(text: str, first: bool, for_page: bool) -> list:
-    for pattern, replacement in (PAGE_FIGURES + SITE_ONLY if for_page else SITE_ONLY):
+    for pattern, replacement in PAGE_FIGURES + SITE_ONLY if for_page else SITE_ONLY:
         text = pattern.sub(replacement, text)
     text = ADMONITION.sub(_as_quote, text)
     text = LINE_BREAK.sub("", text)  # Jupyter, too, would show a space for the line break
@@ -236,11 +251,16 @@ def _code_cell(result, number: int, figures: bool) -> nbformat.NotebookNode:
     source = result.snippet.read_text(encoding="utf-8-sig").rstrip("\n")  # a Windows editor's BOM is not code
     if result.snippet in snippet_results.running:  # under `mkdocs serve`: as Jupyter shows a cell not run yet
         return new_code_cell(source, execution_count=None, outputs=[])
-    outputs = [new_output("stream", name=name, text=text) for name, text in (("stdout", result.stdout),
-               ("stderr", result.stderr)) if text]
+    outputs = [
+        new_output("stream", name=name, text=text)
+        for name, text in (("stdout", result.stdout), ("stderr", result.stderr))
+        if text
+    ]
     if not result.ok:  # shown as Jupyter shows an exception, under what the snippet printed first
         title = f"{ERROR_TITLE}：第 {result.line or 1} 行"
-        outputs.append(new_output("error", ename=ERROR_TITLE, evalue=title, traceback=[title, *result.error.rstrip("\n").split("\n")]))
+        outputs.append(
+            new_output("error", ename=ERROR_TITLE, evalue=title, traceback=[title, *result.error.rstrip("\n").split("\n")])
+        )
     for figure in result.figures if figures else ():
         data = {"image/svg+xml": figure.light, "text/plain": "<Figure>"}
         outputs.append(new_output("display_data", data=data))
@@ -251,7 +271,7 @@ def _write_twin(folder: Path, uri: str, text: str) -> Path:
     """The folder that holds the twin: the cache's, or a temp folder of this process's own when the
     cache takes no writes (mkdocs-jupyter reads the twin from disk)."""
     path = folder / uri
-    if path.exists() and path.read_text(encoding="utf-8") == text or write_atomically(path, text.encode()):
+    if (path.exists() and path.read_text(encoding="utf-8") == text) or write_atomically(path, text.encode()):
         return folder
     path = _temporary_page_sources() / uri
     path.parent.mkdir(parents=True, exist_ok=True)

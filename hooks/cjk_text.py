@@ -23,9 +23,11 @@ KEEP = re.compile(r"<(pre|code|math|script|style|textarea)\b.*?</\1>", re.DOTALL
 
 def join_lines(html: str) -> str:
     kept = [match.span() for match in KEEP.finditer(html)]
+
     def join(match):
         inside = any(begin <= match.start() < end for begin, end in kept)
         return match[0] if inside else ""
+
     return HTML_LINE_BREAK.sub(join, html)
 
 

@@ -82,8 +82,13 @@ def _as_output_block(soup, output) -> None:
 def _attach_caption(soup, caption) -> None:
     """A paragraph 「图：…」 right after a paragraph of images is that figure's caption."""
     paragraph, images = caption.parent, caption.parent.find_previous_sibling()
-    if not (caption.get_text().startswith(CAPTION_PREFIX) and images is not None and images.name == "p"
-            and images.find("img") and not images.get_text(strip=True)):
+    if not (
+        caption.get_text().startswith(CAPTION_PREFIX)
+        and images is not None
+        and images.name == "p"
+        and images.find("img")
+        and not images.get_text(strip=True)
+    ):
         return
     caption.contents[0].replace_with(caption.contents[0].removeprefix(CAPTION_PREFIX))  # as on the chapter page
     figure, figcaption, text = soup.new_tag("figure"), soup.new_tag("figcaption"), soup.new_tag("p")

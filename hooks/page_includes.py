@@ -46,7 +46,7 @@ def find_includes(text: str, page: str) -> list:
         fence = FENCE.match(lines[number])
         if fence:
             close = _closing_line(lines, number, fence)
-            includes += _fenced(lines[number + 1:close], number, page, offsets[number], offsets[close + 1], fence)
+            includes += _fenced(lines[number + 1 : close], number, page, offsets[number], offsets[close + 1], fence)
             number = close + 1
             continue
         marker = _marker(lines[number])

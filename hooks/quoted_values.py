@@ -48,7 +48,7 @@ def find_quotes(text: str, page: str, base: Path) -> list:
     for match in QUOTE.finditer(text):
         if any(start <= match.start() < end for start, end in code):
             continue
-        before = text[text.rfind("\n", 0, match.start()) + 1:match.start()]
+        before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
         in_alt = (opening := before.rfind("![")) >= 0 and "](" not in before[opening:]  # alt text takes no markup
         line = text.count("\n", 0, match.start()) + 1
         named = NAMED.fullmatch(match["body"])
@@ -98,7 +98,7 @@ def substitute(text: str, page: str, base: Path, result_of: Callable, markup: bo
     """`text` with each quote replaced by what `shown` gives for it."""
     parts, start = [], 0
     for quote in find_quotes(text, page, base):
-        parts += [text[start:quote.start], shown(quote, result_of, markup)]
+        parts += [text[start : quote.start], shown(quote, result_of, markup)]
         start = quote.end
     return "".join(parts) + text[start:]
 
@@ -131,6 +131,7 @@ def _code_spans(text: str) -> list:
         offset += len(line)
     if fence is not None:
         spans.append((fence_start, offset))
-    spans += [match.span() for match in INLINE_CODE.finditer(text)
-              if not any(start <= match.start() < end for start, end in spans)]
+    spans += [
+        match.span() for match in INLINE_CODE.finditer(text) if not any(start <= match.start() < end for start, end in spans)
+    ]
     return spans

@@ -18,7 +18,8 @@ log = logging.getLogger("mkdocs.hooks.render_math")
 # Chrome would otherwise start the next line with the punctuation.
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*\\(?P<open>[(\[])(?P<tex>.*?)\\[)\]]\s*</(?P=tag)>'
-    r"(?P<punctuation>[\u3000-\u303f\uff00-\uffef]?)", re.DOTALL
+    r"(?P<punctuation>[\u3000-\u303f\uff00-\uffef]?)",
+    re.DOTALL,
 )
 # TeX sets a function name (\log, \exp, ...) apart from its argument; MathML needs the space written out.
 FUNCTION_NAME = re.compile(r"(<mi>(?:log|ln|exp|sin|cos|tan|max|min|arg)</mi>)(?!<mo[^>]*>\()")
@@ -54,7 +55,7 @@ def _mathml(match: re.Match, page) -> str:
         unknown = UNKNOWN_COMMAND.search(mathml)
         if unknown:
             raise ValueError(f"unknown command {unknown.group(1)}")
-    except Exception as error:  # latex2mathml raises several unrelated types
+    except Exception as error:  # noqa: BLE001 - latex2mathml raises several unrelated types
         source = page.file.content_string  # the author's file, not the Markdown other hooks extended
         line = source.count("\n", 0, max(source.find(tex), 0)) + 1
         log.error(f"docs/{page.file.src_uri}:{line}: cannot typeset ${tex}$: {error or type(error).__name__}")

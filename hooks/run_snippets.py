@@ -31,9 +31,9 @@ from mkdocs.structure.files import File
 import quoted_values
 import snippet_results
 from background_runs import BackgroundRuns
+from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
 from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 from page_includes import Include, find_includes, problem, resolve
-from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
@@ -41,8 +41,10 @@ FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
 # `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair. Both load lazily: the
 # browser then fetches only the one the scheme shows, as the hidden one is never near the viewport.
 FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+)\.svg\)")
-LIGHT_AND_DARK = (r"![\g<alt>](\g<stem>.svg#only-light){ loading=lazy }"
-                  r"![\g<alt>](\g<stem>-dark.svg#only-dark){ loading=lazy }")
+LIGHT_AND_DARK = (
+    r"![\g<alt>](\g<stem>.svg#only-light){ loading=lazy }"
+    r"![\g<alt>](\g<stem>-dark.svg#only-dark){ loading=lazy }"
+)
 
 RUNNING_TITLE = "运行中…"
 
@@ -75,17 +77,18 @@ def on_config(config):
     options = config.extra.get("run_snippets", {})
     _enabled = options.get("enabled", True)
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"),
-                                backend=options.get("backend"))
+        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"), backend=options.get("backend"))
     if _serving and _background is None:
         _background = BackgroundRuns(_runner, patience=float(options.get("serve_patience", 1)))
     _runner.timeout = options.get("timeout", 60)
     defaults = Limits()
-    _runner.limits = Limits(options.get("max_output_lines", defaults.output_lines),
-                            options.get("max_output_kb", defaults.output_kb),
-                            options.get("max_figure_kb", defaults.figure_kb),
-                            options.get("min_figure_text_px", defaults.figure_text_px),
-                            options.get("max_memory_mb", defaults.memory_mb))
+    _runner.limits = Limits(
+        options.get("max_output_lines", defaults.output_lines),
+        options.get("max_output_kb", defaults.output_kb),
+        options.get("max_figure_kb", defaults.figure_kb),
+        options.get("min_figure_text_px", defaults.figure_text_px),
+        options.get("max_memory_mb", defaults.memory_mb),
+    )
     if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
@@ -114,8 +117,11 @@ def on_files(files, config):
     listings = [inc for inc, why in checked if not why and inc.listing]
     runnable = [inc for inc, why in checked if not why and not inc.listing]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
-    quotes = [quote for page in files.documentation_pages()
-              for quote in quoted_values.find_quotes(page.content_string, page.src_uri, base)]
+    quotes = [
+        quote
+        for page in files.documentation_pages()
+        for quote in quoted_values.find_quotes(page.content_string, page.src_uri, base)
+    ]
     _quote_runs(quotes, snippets, base)
     results = _background.results(snippets.values()) if _background else _runner.run_all(snippets.values())
     snippet_results.latest.clear()
@@ -131,8 +137,10 @@ def on_files(files, config):
     used = {*snippets.values(), *((base / inc.snippet).resolve() for inc in [*(inc for inc, _ in broken), *listings])}
     used |= {(result.snippet.parent / name).resolve() for result in _results.values() for name in result.read}
     for orphan in sorted(set(base.rglob("*.py")) - used):
-        log.warning(f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
-                    "a chapter (README: 写一章：作者指南), or delete it")
+        log.warning(
+            f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
+            "a chapter (CONTRIBUTING.md: 写一章：作者指南), or delete it"
+        )
     problems = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
@@ -156,8 +164,11 @@ def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
     wanted = {}
     for number, quote in enumerate(quotes):
         if quote.mistake is None and quote.snippet not in snippets:
-            quotes[number] = dataclasses.replace(quote, mistake=f"snippets/{quote.snippet} is not included by any page; "
-                                                 "a page quotes only a snippet whose code the site shows")
+            quotes[number] = dataclasses.replace(
+                quote,
+                mistake=f"snippets/{quote.snippet} is not included by any page; "
+                "a page quotes only a snippet whose code the site shows",
+            )
         elif quote.mistake is None:
             wanted.setdefault(snippets[quote.snippet], set()).add(quote.text)
     _runner.quotes = {path: tuple(sorted(texts)) for path, texts in wanted.items()}
@@ -183,7 +194,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown = FIGURE_IMAGE.sub(_figure_pair, markdown)
     shown, start = [], 0
     for include in find_includes(markdown, page.file.src_uri):
-        shown += [markdown[start:include.start], _with_result(include, markdown[include.start:include.end])]
+        shown += [markdown[start : include.start], _with_result(include, markdown[include.start : include.end])]
         start = include.end
     return "".join(shown) + markdown[start:]
 
@@ -204,15 +215,20 @@ def _figure_pair(image: re.Match) -> str:
         return _error_box(f"没有这张图：{reference[0]}", why)
     shown = image.expand(LIGHT_AND_DARK)
     if number in result.warnings:  # under `mkdocs serve`, where the author looks at it
-        shown += _box("warning", f"手机上看不清：snippets/{snippet} 的第 {number} 张图", f"```text\n{result.warnings[number]}\n```")
+        shown += _box(
+            "warning", f"手机上看不清：snippets/{snippet} 的第 {number} 张图", f"```text\n{result.warnings[number]}\n```"
+        )
     return shown
 
 
 def _some_snippet_will_run(config) -> bool:
     """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?"""
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
-    snippets = [resolve(base, include) for page in Path(config.docs_dir).rglob("*.md")
-                for include in find_includes(page.read_text(encoding="utf-8-sig"), page.name)]
+    snippets = [
+        resolve(base, include)
+        for page in Path(config.docs_dir).rglob("*.md")
+        for include in find_includes(page.read_text(encoding="utf-8-sig"), page.name)
+    ]
     return not all(_runner.has_entry(snippet) for snippet in filter(None, snippets))
 
 
@@ -249,18 +265,22 @@ def on_shutdown():
 def _readers(base: Path, helper: str) -> list:
     """The included snippets whose runs read `helper` (relative to the snippets folder), as names."""
     path = (base / helper).resolve()
-    return sorted(name for name, result in _results.items()
-                  if path in {(result.snippet.parent / read).resolve() for read in result.read})
+    return sorted(
+        name for name, result in _results.items() if path in {(result.snippet.parent / read).resolve() for read in result.read}
+    )
 
 
 def _listing_problem(include: Include, base: Path) -> str | None:
     """A listing shows a helper module, beside a snippet that imports or reads it (the notebook writes it
     there, next to itself); anything else should be a snippet that runs."""
     readers = _readers(base, include.snippet)
-    if _running or readers and all(Path(reader).parent == Path(include.snippet).parent for reader in readers):
+    if _running or (readers and all(Path(reader).parent == Path(include.snippet).parent for reader in readers)):
         return None
-    why = ("no included snippet imports or reads it: include it as code that runs instead (without .listing)" if not readers
-           else "a listed helper module must sit beside the snippet that imports it (the notebook writes it there)")
+    why = (
+        "no included snippet imports or reads it: include it as code that runs instead (without .listing)"
+        if not readers
+        else "a listed helper module must sit beside the snippet that imports it (the notebook writes it there)"
+    )
     return f'docs/{include.page}:{include.line}: cannot list "{include.snippet}": {why}'
 
 
@@ -342,7 +362,7 @@ def _figure_ref_problems(source: str, page: str):
     for match in FIGURE_REF.finditer(source):
         snippet, number = match.group("snippet") + ".py", int(match.group("number"))
         result = _results.get(snippet)
-        if result is not None and not result.ok or snippet in _running:
+        if (result is not None and not result.ok) or snippet in _running:
             continue  # already reported as a failed run, or not run yet
         drawn = len(result.figures) if result else 0
         if number > drawn:

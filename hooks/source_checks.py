@@ -17,13 +17,15 @@ log = logging.getLogger("mkdocs.hooks.source_checks")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
 # Common TeX commands that start with a letter Python's escapes use: what is left after the escape.
-COMMANDS = ("alpha approx angle arccos arcsin arctan aleph ast beta bar begin binom bmatrix boldsymbol bullet "
-            "boxed breve backslash frac forall nabla neq notin nearrow rho rightarrow right rangle rfloor rceil "
-            "times theta tau text textbf tilde top triangle tanh vec varepsilon vartheta varphi vdots vmatrix")
-TAILS = {letter: sorted((c[1:] for c in COMMANDS.split() if c[0] == letter), key=len, reverse=True)
-         for letter in set(ESCAPES.values())}
-MANGLED = re.compile("|".join(f"{re.escape(char)}(?:{'|'.join(TAILS[letter])})(?![A-Za-z])"
-                              for char, letter in ESCAPES.items()))
+COMMANDS = (
+    "alpha approx angle arccos arcsin arctan aleph ast beta bar begin binom bmatrix boldsymbol bullet "
+    "boxed breve backslash frac forall nabla neq notin nearrow rho rightarrow right rangle rfloor rceil "
+    "times theta tau text textbf tilde top triangle tanh vec varepsilon vartheta varphi vdots vmatrix"
+)
+TAILS = {
+    letter: sorted((c[1:] for c in COMMANDS.split() if c[0] == letter), key=len, reverse=True) for letter in set(ESCAPES.values())
+}
+MANGLED = re.compile("|".join(f"{re.escape(char)}(?:{'|'.join(TAILS[letter])})(?![A-Za-z])" for char, letter in ESCAPES.items()))
 FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.DOTALL)
 
 
@@ -33,8 +35,15 @@ def problems(text: str, source: str) -> list:
     for formula in FORMULA.finditer(text):
         for m in MANGLED.finditer(formula[0]):
             command = "\\" + ESCAPES[m[0][0]] + m[0][1:]
-            found.append((formula.start() + m.end() - 1, f"a formula has {_name(m[0][0])} and \"{m[0][1:]}\" where "
-                          f"{command} was meant: write the backslash twice or use a raw string"))
+            found.append(
+                (
+                    formula.start() + m.end() - 1,
+                    (
+                        f'a formula has {_name(m[0][0])} and "{m[0][1:]}" where '
+                        f"{command} was meant: write the backslash twice or use a raw string"
+                    ),
+                )
+            )
     return [f"{source}:{text.count(chr(10), 0, at) + 1}: {why}" for at, why in sorted(set(found))]
 
 
@@ -42,7 +51,7 @@ def swallowed_backslash(text: str) -> str | None:
     """For a short text such as a figure label: the first trace of a swallowed backslash, in words."""
     mangled = MANGLED.search(text)
     if mangled:
-        return f"{_name(mangled[0][0])} and \"{mangled[0][1:]}\" where \\{ESCAPES[mangled[0][0]]}{mangled[0][1:]} was meant"
+        return f'{_name(mangled[0][0])} and "{mangled[0][1:]}" where \\{ESCAPES[mangled[0][0]]}{mangled[0][1:]} was meant'
     control = CONTROL.search(text)
     return _control(control[0]) if control else None
 
@@ -56,15 +65,26 @@ def _name(char: str) -> str:
     return f"U+{ord(char):04X} ({unicodedata.name(char, '').lower() or _CONTROL_NAMES.get(char, 'control')})"
 
 
-_CONTROL_NAMES = {"\a": "bell", "\b": "backspace", "\t": "tab", "\n": "newline", "\v": "vertical tab",
-                  "\f": "form feed", "\r": "carriage return", "\x1b": "escape", "\x00": "null"}
+_CONTROL_NAMES = {
+    "\a": "bell",
+    "\b": "backspace",
+    "\t": "tab",
+    "\n": "newline",
+    "\v": "vertical tab",
+    "\f": "form feed",
+    "\r": "carriage return",
+    "\x1b": "escape",
+    "\x00": "null",
+}
 
 
 def on_files(files, config):
     sources = [(file.content_string, f"docs/{file.src_uri}") for file in files.documentation_pages()]
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
-    sources += [(path.read_text(encoding="utf-8-sig", errors="replace"), f"snippets/{path.relative_to(base).as_posix()}")
-                for path in sorted(base.rglob("*.py"))]
+    sources += [
+        (path.read_text(encoding="utf-8-sig", errors="replace"), f"snippets/{path.relative_to(base).as_posix()}")
+        for path in sorted(base.rglob("*.py"))
+    ]
     for text, source in sources:
         for problem in problems(text, source):
             log.error(problem)

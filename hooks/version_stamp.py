@@ -14,8 +14,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from page_includes import find_includes, resolve
 from executor.runner import imported_modules
+from page_includes import find_includes, resolve
 
 ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
 WHERE_USED = {"sklearn": "scikit-learn"}  # import name -> distribution
@@ -52,8 +52,8 @@ def _version(distribution: str) -> str:
 
 
 def _lower_bound(requirements_in: str, name: str) -> str:
-    for line in requirements_in.splitlines():
-        line = line.split("#", 1)[0].strip()
+    for text in requirements_in.splitlines():
+        line = text.split("#", 1)[0].strip()
         if line and Requirement(line).name == name:
             return next(spec.version for spec in Requirement(line).specifier if spec.operator == ">=")
     raise ValueError(f"requirements.in has no lower bound for {name}")

@@ -141,7 +141,10 @@ plugins:
   - search:
       lang: zh
 """
-SYNTHETIC_CONFIG = "site_name: synthetic\n" + THEME_AND_SEARCH + """hooks:
+SYNTHETIC_CONFIG = (
+    "site_name: synthetic\n"
+    + THEME_AND_SEARCH
+    + """hooks:
   - hooks/run_snippets.py
   - hooks/search_segments.py
   - hooks/template_cache.py
@@ -158,10 +161,15 @@ markdown_extensions:
       base_path: [snippets]
       check_paths: true
 """
-MARKDOWN_EXEC_CONFIG = "site_name: synthetic (markdown-exec)\n" + THEME_AND_SEARCH + """  - markdown-exec
+)
+MARKDOWN_EXEC_CONFIG = (
+    "site_name: synthetic (markdown-exec)\n"
+    + THEME_AND_SEARCH
+    + """  - markdown-exec
 markdown_extensions:
   - pymdownx.superfences
 """
+)
 # markdown-exec's recipe for a figure: save it to a StringIO as SVG and print that as HTML.
 MARKDOWN_EXEC_FIGURE = """
 from io import StringIO
@@ -224,8 +232,10 @@ def write_synthetic_site(root: Path, chapters: int, per_chapter: int = 5, worklo
 
 
 def _notebook(chapter: int, cells: list) -> str:
-    code = [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [],
-             "source": source} for i, source in enumerate(cells)]
+    code = [
+        {"cell_type": "code", "id": f"c{i}", "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+        for i, source in enumerate(cells)
+    ]
     title = {"cell_type": "markdown", "id": "title", "metadata": {}, "source": f"# Chapter {chapter}"}
     kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     return json.dumps({"cells": [title, *code], "metadata": kernel, "nbformat": 4, "nbformat_minor": 5})
@@ -234,8 +244,14 @@ def _notebook(chapter: int, cells: list) -> str:
 def build(site: Path, strict: bool = True, **env) -> tuple:
     """MkDocs' build seconds, the log and the peak PSS (MB) of the process tree for one `mkdocs build`."""
     command = [sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []), "-d", "site"]
-    process = subprocess.Popen(command, cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=site,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak = _PeakMemory(process.pid)
     log = process.communicate()[0]
     peak.stop()
@@ -255,8 +271,14 @@ def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
         free.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{free.getsockname()[1]}"
     command = [sys.executable, "-m", "mkdocs", "serve", "-a", address]
-    process = subprocess.Popen(command, cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=site,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     rebuild, saved = "", False
     give_up = threading.Timer(120, process.terminate)  # a rebuild that never comes must not hang the run
     give_up.start()
@@ -284,8 +306,13 @@ def serve_session(site: Path, slow_seconds: float = 20, **env) -> dict:
         free.bind(("127.0.0.1", 0))
         base = f"http://127.0.0.1:{free.getsockname()[1]}/"
     command = [sys.executable, "-m", "mkdocs", "serve", "-a", base[7:-1]]
-    process = subprocess.Popen(command, cwd=site, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-                               stdout=open(site / "serve.log", "a"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command,
+        cwd=site,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        stdout=open(site / "serve.log", "a"),  # noqa: SIM115 - the server process writes to it until it ends
+        stderr=subprocess.STDOUT,
+    )
     page, chapter = base + "05-pytorch-basics/", site / "docs/05-pytorch-basics.md"
     originals = {path: path.read_text(encoding="utf-8") for path in (site / EDITED, chapter)}
     slow = site / "snippets/05-pytorch-basics/slow_bench.py"
@@ -301,7 +328,9 @@ def serve_session(site: Path, slow_seconds: float = 20, **env) -> dict:
         chapter.write_text(originals[chapter] + '\n```python\n--8<-- "05-pytorch-basics/slow_bench.py"\n```\n', encoding="utf-8")
         answers = []  # seconds of every request, the snippet's own page polled among the others
         while time.monotonic() - saved < 300:
-            replies = [_get(base + other) for other in ("05-pytorch-basics/", "", "06-nn-module/", "notebooks/05-pytorch-basics/")]
+            replies = [
+                _get(base + other) for other in ("05-pytorch-basics/", "", "06-nn-module/", "notebooks/05-pytorch-basics/")
+            ]
             answers += [seconds for _, seconds in replies]
             if "slow done" in replies[0][0]:
                 break
@@ -313,8 +342,7 @@ def serve_session(site: Path, slow_seconds: float = 20, **env) -> dict:
         for path, text in originals.items():
             path.write_text(text, encoding="utf-8")
         slow.unlink(missing_ok=True)
-    return {"save→output": quick, "answer med": statistics.median(answers), "answer max": max(answers),
-            "slow→output": slow_done}
+    return {"save→output": quick, "answer med": statistics.median(answers), "answer max": max(answers), "slow→output": slow_done}
 
 
 def _get(url: str) -> tuple:
@@ -346,9 +374,14 @@ def report_serve() -> None:
         rows = {"before": serve_session(site, SNIPPET_SERVE_PATIENCE="1000"), "after": serve_session(site)}
     print("== mkdocs serve while a 20 s snippet runs (seconds; before = every rebuild waits for its snippets)")
     _table(rows, ["save→output", "answer med", "answer max", "slow→output"])
-    _target("the longest answer while a 20 s snippet runs <= 3 s (a rebuild, never the snippet)", rows["after"]["answer max"], 3.0)
-    _target("save→output of a quick snippet no slower than before (+10 %)", rows["after"]["save→output"],
-            1.1 * rows["before"]["save→output"])
+    _target(
+        "the longest answer while a 20 s snippet runs <= 3 s (a rebuild, never the snippet)", rows["after"]["answer max"], 3.0
+    )
+    _target(
+        "save→output of a quick snippet no slower than before (+10 %)",
+        rows["after"]["save→output"],
+        1.1 * rows["before"]["save→output"],
+    )
 
 
 class _PeakMemory:
@@ -418,8 +451,13 @@ print(time.perf_counter() - start)
 
 def own_compute(snippets: list) -> float:
     """The snippets' own work, one after the other in one process that has imported torch and pyplot."""
-    done = subprocess.run([sys.executable, "-c", OWN_COMPUTE, *map(str, snippets)], capture_output=True, text=True,
-                          check=True, cwd=tempfile.gettempdir())
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_COMPUTE, *map(str, snippets)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
+    )
     return float(done.stdout.split()[-1])
 
 
@@ -452,8 +490,9 @@ runner.close()
 
 def overhead_ms(backend: str = "fork", count: int = 40) -> float:
     """Per trivial snippet, one after the other (spawn: each waits for the spare that warms behind it)."""
-    done = subprocess.run([sys.executable, "-c", OVERHEAD, str(ROOT / "hooks"), backend, str(count)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", OVERHEAD, str(ROOT / "hooks"), backend, str(count)], capture_output=True, text=True, check=True
+    )
     return float(done.stdout.split()[-1])
 
 
@@ -480,8 +519,13 @@ def fork_floor_ms() -> float:
     sys.path.insert(0, str(ROOT / "hooks"))
     from executor.runner import WORKER_ENV
 
-    done = subprocess.run([sys.executable, "-c", FORK_FLOOR, str(ROOT / "hooks")], capture_output=True, text=True,
-                          check=True, env={**os.environ, **WORKER_ENV})
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_FLOOR, str(ROOT / "hooks")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **WORKER_ENV},
+    )
     return float(done.stdout.split()[-1])
 
 
@@ -489,11 +533,13 @@ def measure(site: Path, runs: int, edited: str, peers: bool, **env) -> dict:
     """Interleaved rounds of every kind of build; the medians, and the within-round ratios."""
     times = {}
     for run in range(runs):
+
         def record(name, value):
             times.setdefault(name, []).append(value)
+
         record("bare", build(site, strict=False, RUN_SNIPPETS="false")[0])
         shutil.rmtree(site / ".cache", ignore_errors=True)
-        seconds, log, pss = build(site, **env)
+        seconds, _, pss = build(site, **env)
         record("cold", seconds)
         record("pss", pss)
         if peers:
@@ -542,8 +588,11 @@ def report_synthetic(chapter_counts: list, runs: int, jupyter: bool) -> None:
                     m["jupyter"] = build(site / "notebooks", strict=False)[0]
                 rows[f"{chapters} chapters"] = m
         print(f"\n== synthetic '{workload}' workload: 5 snippets per chapter; median of {runs} interleaved rounds")
-        _table(rows, ["snippets", "bare", "limit", "cold", "md-exec", "cold/md-exec", "warm", "edit", "pss"]
-               + (["jupyter"] if jupyter else []))
+        _table(
+            rows,
+            ["snippets", "bare", "limit", "cold", "md-exec", "cold/md-exec", "warm", "edit", "pss"]
+            + (["jupyter"] if jupyter else []),
+        )
         m = rows[f"{max(chapter_counts)} chapters"]
         print(f"targets at {m['snippets']:.0f} snippets:")
         _target("cold <= 0.8 x markdown-exec (within-round ratio)", m["cold/md-exec"], 0.8)
@@ -576,8 +625,9 @@ def page_weights(site: Path, runs: int) -> dict:
     pages = [name for chapter in chapters for name in (chapter, f"notebooks/{chapter}")]
     rows = {name: {"html": (site / name / "index.html").stat().st_size, "dcl": []} for name in pages}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or None,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or None, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         for _ in range(runs):
             for name in pages:
                 context = browser.new_context()  # an empty browser cache each time, as a first visit
@@ -613,8 +663,12 @@ def report_pages(site: Path | None, runs: int) -> None:
         ratios = f"{row['html'] / chapter['html']:>8.2f}{row['dcl'] / chapter['dcl']:>8.2f}" if row is not chapter else ""
         print(f"{name:<34}{row['html'] / 1024:>8.0f}{row['total'] / 1024:>8.0f}{row['dcl']:>8.0f}{ratios}")
     notebooks = [name for name in rows if name.startswith("notebooks/")]
-    _target("largest notebook html / its chapter's <= 2", max(rows[n]["html"] / rows[n.split("/")[1]]["html"] for n in notebooks), 2)
-    _target("slowest notebook dcl / its chapter's <= 1.5", max(rows[n]["dcl"] / rows[n.split("/")[1]]["dcl"] for n in notebooks), 1.5)
+    _target(
+        "largest notebook html / its chapter's <= 2", max(rows[n]["html"] / rows[n.split("/")[1]]["html"] for n in notebooks), 2
+    )
+    _target(
+        "slowest notebook dcl / its chapter's <= 1.5", max(rows[n]["dcl"] / rows[n.split("/")[1]]["dcl"] for n in notebooks), 1.5
+    )
 
 
 def _table(rows: dict, columns: list) -> None:
@@ -634,8 +688,13 @@ def main() -> None:
     parser.add_argument("--site-only", action="store_true", help="only this site's table")
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
     parser.add_argument("--serve", action="store_true", help="only mkdocs serve while a 20 s snippet runs")
-    parser.add_argument("--pages", nargs="?", const="", metavar="SITE",
-                        help="only page weight and load time, of SITE (a built site folder) or of a fresh build")
+    parser.add_argument(
+        "--pages",
+        nargs="?",
+        const="",
+        metavar="SITE",
+        help="only page weight and load time, of SITE (a built site folder) or of a fresh build",
+    )
     args = parser.parse_args()
     if args.pages is not None:
         report_pages(Path(args.pages) if args.pages else None, args.runs)

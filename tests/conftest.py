@@ -30,7 +30,10 @@ from executor.runner import SnippetRunner  # noqa: E402
 SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
-NOT_TESTS = {ROOT / name for name in ("snippets", "hooks", "site", ".cache", "README.md")}
+NOT_TESTS = {
+    ROOT / name
+    for name in ("snippets", "hooks", "site", ".cache", "README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "benchmarks")
+}
 # One executor, one cache for the whole session: snippets run once, in parallel.
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), root=ROOT, timeout=60)
 
@@ -176,8 +179,14 @@ class SiteCopy:
         alive, marker = [], str(self.root).encode()
         for proc in Path("/proc").glob("[0-9]*"):
             try:
-                marked = any(marker in text for text in ((proc / "environ").read_bytes(), (proc / "cmdline").read_bytes(),
-                                                          os.readlink(proc / "cwd").encode()))
+                marked = any(
+                    marker in text
+                    for text in (
+                        (proc / "environ").read_bytes(),
+                        (proc / "cmdline").read_bytes(),
+                        str((proc / "cwd").readlink()).encode(),
+                    )
+                )
                 if marked and (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
                     alive.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
             except OSError:
@@ -220,8 +229,13 @@ def site_copy(tmp_path, cold_site):
 # install chromium`, the way on macOS and Windows).
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or ""
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -250,8 +264,10 @@ def browser():
         if not Path(executable).exists():
             if os.environ.get("CI") == "true":
                 pytest.fail(f"no browser at {executable}: CI must install chromium (.ci/debian-packages)")
-            pytest.skip("no browser: install Debian's chromium, or Playwright's own with "
-                        "`python -m playwright install chromium`, or set CHROMIUM=/path")
+            pytest.skip(
+                "no browser: install Debian's chromium, or Playwright's own with "
+                "`python -m playwright install chromium`, or set CHROMIUM=/path"
+            )
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()

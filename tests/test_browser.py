@@ -40,8 +40,9 @@ def test_page_reads_well_offline(browser, site_url, axe, url, scheme):
     assert [r for r in requests if not r.startswith((site_url, "data:"))] == []  # fonts, scripts, math: all local
     assert page.get_attribute("body", "data-md-color-scheme") == SCHEMES[scheme]
     assert broken == []
-    shown = page.evaluate("[...document.querySelectorAll('img[src*=\"figures/\"]')].filter(i => i.checkVisibility())"
-                          ".map(i => i.src.split('#')[1])")
+    shown = page.evaluate(
+        "[...document.querySelectorAll('img[src*=\"figures/\"]')].filter(i => i.checkVisibility()).map(i => i.src.split('#')[1])"
+    )
     assert set(shown) <= {f"only-{scheme}"}  # each figure in the scheme's variant, notebook pages too
     assert page.evaluate("[...document.querySelectorAll('math')].every(m => m.getBoundingClientRect().width > 0)")
     assert page.evaluate(OVERFLOWING_FORMULAS) == []
@@ -91,8 +92,10 @@ def assert_code_and_outputs(page):
     for index in range(outputs.count()):
         assert outputs.nth(index).is_visible()
         # stdout right under the code; stderr, if any, under that
-        assert outputs.nth(index).evaluate("o => o.previousElementSibling.matches("
-                                           "o.matches('.snippet-stderr') ? 'div.highlight' : 'div.highlight:not(.snippet-output)')")
+        assert outputs.nth(index).evaluate(
+            "o => o.previousElementSibling.matches("
+            "o.matches('.snippet-stderr') ? 'div.highlight' : 'div.highlight:not(.snippet-output)')"
+        )
 
 
 def test_palette_toggle_switches_figures_and_survives_reload(page, site_url):

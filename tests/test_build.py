@@ -10,8 +10,16 @@ import pytest
 
 from conftest import ROOT, SNIPPETS
 
-CHAPTERS = ["01-scikit-learn", "02-linear-regression", "03-matplotlib", "04-backpropagation", "05-pytorch-basics",
-            "06-nn-module", "07-digits-classifier", "08-cnn"]
+CHAPTERS = [
+    "01-scikit-learn",
+    "02-linear-regression",
+    "03-matplotlib",
+    "04-backpropagation",
+    "05-pytorch-basics",
+    "06-nn-module",
+    "07-digits-classifier",
+    "08-cnn",
+]
 TYPE_AND_GRAD = "snippets/05-pytorch-basics/type_and_grad.py"
 
 
@@ -40,8 +48,8 @@ def test_chapter_pages_are_built(cold_site, chapter):
 
 
 def test_chapter_pages_say_which_versions_produced_them(cold_site):
-    from importlib import metadata
     import platform
+    from importlib import metadata
 
     torch = metadata.version("torch").split("+")[0]
     for chapter in CHAPTERS:
@@ -190,7 +198,12 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
     (site_copy.root / "snippets/05-pytorch-basics/extra").mkdir()
     site_copy.write("snippets/05-pytorch-basics/extra/helper.py", "VALUE = 42\n")
     site_copy.write("snippets/05-pytorch-basics/uses_helper.py", "from extra.helper import VALUE\n\nprint(VALUE)\n")
-    includes = ["05-pytorch-basics/missing.py", "../../etc/passwd", "05-pytorch-basics/gbk.py", "05-pytorch-basics/uses_helper.py"]
+    includes = [
+        "05-pytorch-basics/missing.py",
+        "../../etc/passwd",
+        "05-pytorch-basics/gbk.py",
+        "05-pytorch-basics/uses_helper.py",
+    ]
     page.write_text(text + "".join(f'\n```python\n--8<-- "{include}"\n```\n' for include in includes))
     figure_page = site_copy.root / "docs/02-linear-regression.md"
     figure_text = figure_page.read_text()
@@ -206,8 +219,10 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
         f"docs/02-linear-regression.md:{figure_text.count(chr(10)) + 2}: shows figure 2 of "
         "snippets/02-linear-regression/exhaustive_search.py, but that snippet drew 1 figure(s)"
     ) in build.log
-    assert ("WARNING -  snippets/05-pytorch-basics/forgotten.py is not included by any page: include it in a chapter "
-            "(README: 写一章：作者指南), or delete it") in build.log
+    assert (
+        "WARNING -  snippets/05-pytorch-basics/forgotten.py is not included by any page: include it in a chapter "
+        "(CONTRIBUTING.md: 写一章：作者指南), or delete it"
+    ) in build.log
     problems = [line for line in build.log.splitlines() if line.startswith(("ERROR", "WARNING"))]
     assert len(problems) == 5, problems  # one message per mistake: no warning about the -2.svg#only-light files,
     # none that gbk.py (its include is broken) or extra/helper.py (uses_helper.py imports it) is included by no page

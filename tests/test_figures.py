@@ -1,5 +1,6 @@
 """The figures: the data they show is right, and every figure on every page is built, valid and small."""
 
+import itertools
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -61,7 +62,7 @@ def test_training_loss_falls_and_w_reaches_2(snippet_results):
     loss_ax, w_ax = figure_data(snippet_results, "05-pytorch-basics/linear_regression_autograd.py")["axes"]
     loss = loss_ax["lines"][0]["y"]
     assert loss_ax["yscale"] == "log" and len(loss) == 100
-    assert all(later <= earlier for earlier, later in zip(loss, loss[1:]))
+    assert all(later <= earlier for earlier, later in itertools.pairwise(loss))
     assert loss[-1] < loss[0] * 1e-9
     assert w_ax["lines"][0]["y"][-1] == pytest.approx(2.0, abs=1e-3)
 
@@ -100,8 +101,9 @@ def test_dark_variant_is_recoloured_not_copied(cold_site):
 
 def test_figure_text_without_a_glyph_fails_the_build_and_says_how_to_draw_chinese(site_copy):
     """A character the figure's fonts lack would be a box: an error. Chinese needs `import zhplot`."""
-    hieroglyph = site_copy.add_snippet("hieroglyph.py", "import matplotlib.pyplot as plt\nimport zhplot\n"
-                                       "plt.title('损失 \U00013000')\nplt.show()\n")
+    hieroglyph = site_copy.add_snippet(
+        "hieroglyph.py", "import matplotlib.pyplot as plt\nimport zhplot\nplt.title('损失 \U00013000')\nplt.show()\n"
+    )
     chinese = site_copy.add_snippet("no_zhplot.py", "import matplotlib.pyplot as plt\nplt.title('损失')\nplt.show()\n")
     build = site_copy.build()
     assert build.returncode != 0
@@ -117,19 +119,24 @@ def test_figure_text_too_small_for_a_phone_is_a_warning_with_the_figure_shown_an
     """A phone shows a figure at most 358 px wide (the browser tests check that): its smallest text must
     still be 9 px there. A 10-inch-wide figure with 8 pt tick labels would be about 4 px: the strict build
     fails on the warning, cold and warm, but the figure is on the page and in the cache, as it exists."""
-    line = site_copy.add_snippet("wide.py", "import matplotlib.pyplot as plt\nplt.figure(figsize=(10, 3))\n"
-                                 "plt.plot([1, 2, 3])\nplt.xticks(fontsize=8)\nplt.show()\n")
+    line = site_copy.add_snippet(
+        "wide.py",
+        "import matplotlib.pyplot as plt\nplt.figure(figsize=(10, 3))\nplt.plot([1, 2, 3])\nplt.xticks(fontsize=8)\nplt.show()\n",
+    )
     chapter = (site_copy.root / "docs/05-pytorch-basics.md").read_text(encoding="utf-8")
     site_copy.write("docs/05-pytorch-basics.md", chapter + "\n![一条直线](figures/05-pytorch-basics/wide-1.svg)\n")
     for build in (site_copy.build(), site_copy.build("site-warm")):
         assert build.returncode != 0
         problems = [line for line in build.log.splitlines() if line.startswith(("WARNING", "ERROR"))]
         assert len(problems) == 1 and "snippet failed" not in build.log, problems
-        assert re.fullmatch(r"WARNING -  snippets/05-pytorch-basics/wide.py: figure 1: its smallest text, '[\d.]+' at 8 pt, "
-                            r"is [34]\.\d\d px on a phone, which shows the \d+ px wide figure 358 px wide; a reader needs "
-                            r"9 px \(extra.run_snippets.min_figure_text_px in mkdocs.yml\): make the figure narrower "
-                            r"\(figsize\), put its panels in fewer columns, or make the text larger \(fontsize\) "
-                            rf"\(included by docs/05-pytorch-basics.md:{line}\)", problems[0])
+        assert re.fullmatch(
+            r"WARNING -  snippets/05-pytorch-basics/wide.py: figure 1: its smallest text, '[\d.]+' at 8 pt, "
+            r"is [34]\.\d\d px on a phone, which shows the \d+ px wide figure 358 px wide; a reader needs "
+            r"9 px \(extra.run_snippets.min_figure_text_px in mkdocs.yml\): make the figure narrower "
+            r"\(figsize\), put its panels in fewer columns, or make the text larger \(fontsize\) "
+            rf"\(included by docs/05-pytorch-basics.md:{line}\)",
+            problems[0],
+        )
         assert (build.site / "figures/05-pytorch-basics/wide-1.svg").exists()
         assert "手机上看不清：snippets/05-pytorch-basics/wide.py 的第 1 张图" in build.page("05-pytorch-basics")
     assert summary(build.log)[0] == 0  # the warm build ran nothing: the result was cached
@@ -139,7 +146,9 @@ def test_a_figure_never_shown_fails_instead_of_appearing_somewhere(site_copy):
     """`python snippet.py` shows no figure without plt.show(): neither chapter nor notebook may show one."""
     line = site_copy.add_snippet("never_shown.py", "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\n")
     build = site_copy.build()
-    assert f"snippets/05-pytorch-basics/never_shown.py:1: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    assert (
+        f"snippets/05-pytorch-basics/never_shown.py:1: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    )
     assert "the snippet drew 1 figure(s) it never shows: a reader running it sees nothing" in build.log
     assert not list(build.site.glob("figures/05-pytorch-basics/never_shown-*.svg"))  # no orphan file
 
@@ -151,8 +160,10 @@ def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
     fonts = tmp_path / "home" / ".fonts"
     fonts.mkdir(parents=True)
     shutil.copy(ZHPLOT_FONT, fonts)
-    line = site_copy.add_snippet("os_font.py", "import matplotlib.pyplot as plt\nplt.rcParams['font.family'] = "
-                                 "'Noto Sans SC'\nplt.title('损失')\nplt.show()\n")
+    line = site_copy.add_snippet(
+        "os_font.py",
+        "import matplotlib.pyplot as plt\nplt.rcParams['font.family'] = 'Noto Sans SC'\nplt.title('损失')\nplt.show()\n",
+    )
     build = site_copy.build(HOME=str(tmp_path / "home"), MPLCONFIGDIR=str(tmp_path / "mpl"))
     assert build.returncode != 0
     assert f"snippets/05-pytorch-basics/os_font.py:4: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log

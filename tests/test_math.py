@@ -6,8 +6,14 @@ import pytest
 
 from conftest import PAGES
 
-MATH_PAGES = ["02-linear-regression", "03-matplotlib", "04-backpropagation", "05-pytorch-basics", "06-nn-module",
-              "07-digits-classifier"]
+MATH_PAGES = [
+    "02-linear-regression",
+    "03-matplotlib",
+    "04-backpropagation",
+    "05-pytorch-basics",
+    "06-nn-module",
+    "07-digits-classifier",
+]
 
 
 @pytest.mark.parametrize("page", MATH_PAGES)

@@ -85,8 +85,9 @@ def test_footer_links_keep_to_the_chapters_or_to_the_notebooks(cold_site):
 
 def code_cells(page: str) -> list:
     """The text of each code cell's code block, as Material's copy button copies it."""
-    blocks = re.findall(r'<div class="jp-InputPrompt jp-InputArea-prompt">In\s\[\d+\]:</div>.*?<pre><code>(.*?)</code></pre>',
-                        page, re.DOTALL)
+    blocks = re.findall(
+        r'<div class="jp-InputPrompt jp-InputArea-prompt">In\s\[\d+\]:</div>.*?<pre><code>(.*?)</code></pre>', page, re.DOTALL
+    )
     return [html.unescape(re.sub(r"<[^>]+>", "", block)).rstrip("\n") for block in blocks]
 
 
@@ -129,9 +130,11 @@ def test_notebook_pages_keep_headings_figure_descriptions_captions_and_toc_text(
         assert re.findall(r'<img alt="([^"]*)"[^>]*#only-light', page) == alts
         assert page.count("<figcaption>") == source.count("/// caption") + source.count("<figcaption>")
         assert not re.search(r"<blockquote>(?:(?!</blockquote>).)*<h[1-6]", page, re.DOTALL)  # no heading in a quote
-        headings = [html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="headerlink"', page)]
+        headings = [
+            html.unescape(re.sub(r"<[^>]+>", "", h)) for h in re.findall(r'<h[2-6] id="[^"]*">(.*?)<a class="headerlink"', page)
+        ]
         toc = re.findall(r'<a href="#[^"]+" class="md-nav__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', page)
-        assert headings and [html.unescape(t) for t in toc[:len(headings)]] == headings  # inline code kept in the TOC
+        assert headings and [html.unescape(t) for t in toc[: len(headings)]] == headings  # inline code kept in the TOC
 
 
 def test_notebooks_converted_again_reuse_the_compiled_templates(site_copy, cold_site):
@@ -162,12 +165,18 @@ def test_a_windows_snippet_with_bom_and_crlf_gives_the_same_page_notebook_and_se
     (site_copy.root / "snippets/05-pytorch-basics/windows.py").write_bytes(b"\xef\xbb\xbf" + code.replace("\n", "\r\n").encode())
     build = site_copy.build()
     assert build.returncode == 0, build.log
-    blocks = re.findall(r'<span class="filename">snippets/05-pytorch-basics/(?:clean|windows).py</span>(.*?)</pre>',
-                        build.page("05-pytorch-basics"), re.DOTALL)
+    blocks = re.findall(
+        r'<span class="filename">snippets/05-pytorch-basics/(?:clean|windows).py</span>(.*?)</pre>',
+        build.page("05-pytorch-basics"),
+        re.DOTALL,
+    )
     clean, windows = (re.sub(r"__codelineno-\d+-", "", block) for block in blocks)  # line anchors count the blocks
     assert windows == clean and "# 你好" in clean
-    cells = [cell for cell in nbformat.read(build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb", as_version=4).cells
-             if cell.cell_type == "code"][-2:]
+    cells = [
+        cell
+        for cell in nbformat.read(build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+    ][-2:]
     assert [cell.source for cell in cells] == [code.rstrip("\n")] * 2  # Jupyter would refuse U+FEFF in a cell
     assert [cell.outputs[0].text for cell in cells] == ["一行 1\n"] * 2
     assert "\ufeff" not in (build.site / "search/search_index.json").read_text(encoding="utf-8")
@@ -182,7 +191,9 @@ def test_a_helper_module_can_be_listed_labelled_as_not_run_and_its_notebook_stil
     text = (site_copy.root / page).read_text(encoding="utf-8")
     listing = '\n```{{ .python .listing title="snippets/05-pytorch-basics/{0}" }}\n--8<-- "05-pytorch-basics/{0}"\n```\n'
     site_copy.write(page, text + listing.format("shapes_helper.py"))
-    site_copy.add_snippet("uses_helper.py", "import torch\nfrom shapes_helper import describe\n\nprint(describe(torch.zeros(2, 3)))\n")
+    site_copy.add_snippet(
+        "uses_helper.py", "import torch\nfrom shapes_helper import describe\n\nprint(describe(torch.zeros(2, 3)))\n"
+    )
     build = site_copy.build()
     assert build.returncode == 0, build.log
     shown = build.page("05-pytorch-basics")
@@ -200,5 +211,7 @@ def test_a_helper_module_can_be_listed_labelled_as_not_run_and_its_notebook_stil
     problems = [line for line in build.log.splitlines() if "unused_helper.py" in line]
     assert len(problems) == 1, problems  # its listing's error only: no "not included by any page" beside it
     line = text.count("\n") + 3
-    assert (f'docs/05-pytorch-basics.md:{line}: cannot list "05-pytorch-basics/unused_helper.py": no included snippet '
-            "imports or reads it: include it as code that runs instead (without .listing)") in build.log
+    assert (
+        f'docs/05-pytorch-basics.md:{line}: cannot list "05-pytorch-basics/unused_helper.py": no included snippet '
+        "imports or reads it: include it as code that runs instead (without .listing)"
+    ) in build.log

@@ -18,19 +18,30 @@ def test_screen_text_keeps_what_a_terminal_shows_at_the_end():
 
 
 SHOWN = {
-    "progress.py": 'import time\nfor i in range(51):\n    print(f"\\rstep {i}/50", end="", flush=True)\nprint()\nprint("finished")\n',
+    "progress.py": (
+        'import time\nfor i in range(51):\n    print(f"\\rstep {i}/50", end="", flush=True)\nprint()\nprint("finished")\n'
+    ),
     "tqdm_loop.py": 'from tqdm import tqdm\n\nfor _ in tqdm(range(50), desc="epochs"):\n    pass\nprint("done")\n',
     "ansi.py": 'print("\\x1b[31mred\\x1b[0m plain\\x00 nul\\x07 bell\\x0c")\n',
     "to_stderr.py": 'import sys\nprint("to stdout")\nprint("注意：这一行写到 stderr", file=sys.stderr)\n',
-    "chinese_title.py": 'import matplotlib.pyplot as plt\nimport zhplot\n\nplt.plot([1, 2, 3], [6, 4, 2])\nplt.title("损失曲线")\nplt.xlabel("训练轮数")\nplt.show()\n',
+    "chinese_title.py": (
+        "import matplotlib.pyplot as plt\nimport zhplot\n\n"
+        'plt.plot([1, 2, 3], [6, 4, 2])\nplt.title("损失曲线")\nplt.xlabel("训练轮数")\nplt.show()\n'
+    ),
 }
 
 
 def output_blocks(html: str, snippet: str) -> list:
     """(classes, title, text) of the output blocks under the snippet's code block, in order."""
-    segment = html.split(f'<span class="filename">{CHAPTER}/{snippet}</span>', 1)[1].split('<span class="filename">snippets/')[0]
-    blocks = re.findall(r'<div class="(snippet-output[^"]*?) highlight"><span class="filename">([^<]*)</span>'
-                        r"<pre><span></span><code>(.*?)</code>", segment, re.DOTALL)
+    segment = html.split(f'<span class="filename">{CHAPTER}/{snippet}</span>', 1)[1].split(
+        '<span class="filename">snippets/', maxsplit=1
+    )[0]
+    blocks = re.findall(
+        r'<div class="(snippet-output[^"]*?) highlight"><span class="filename">([^<]*)</span>'
+        r"<pre><span></span><code>(.*?)</code>",
+        segment,
+        re.DOTALL,
+    )
     return [(kind, title, html_module.unescape(re.sub(r"<[^>]+>", "", text))) for kind, title, text in blocks]
 
 
@@ -62,22 +73,32 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
         "warns.py": site_copy.add_snippet("warns.py", "import warnings\nwarnings.warn('still a defect')\n"),
         "prints_a_lot.py": site_copy.add_snippet("prints_a_lot.py", "for step in range(600):\n    print('step', step)\n"),
         "one_huge_line.py": site_copy.add_snippet("one_huge_line.py", "print('x' * 2_000_000)\n"),
-        "many_points.py": site_copy.add_snippet("many_points.py", (
-            "import numpy as np\nimport matplotlib.pyplot as plt\n\nx = np.random.rand(20000)\n"
-            "plt.scatter(x, x ** 2, s=1)\nplt.show()\n")),
+        "many_points.py": site_copy.add_snippet(
+            "many_points.py",
+            (
+                "import numpy as np\nimport matplotlib.pyplot as plt\n\nx = np.random.rand(20000)\n"
+                "plt.scatter(x, x ** 2, s=1)\nplt.show()\n"
+            ),
+        ),
     }
     build = site_copy.build()
     assert build.returncode != 0
-    failed = "{}:{}: snippet failed (included by %s:{})" % PAGE
+    failed = f"{{}}:{{}}: snippet failed (included by {PAGE}:{{}})"
     assert failed.format(f"{CHAPTER}/warns.py", 2, lines["warns.py"]) in build.log and "UserWarning: still a defect" in build.log
     assert failed.format(f"{CHAPTER}/prints_a_lot.py", 1, lines["prints_a_lot.py"]) in build.log
-    assert re.search(r"the snippet printed 600 lines \(\d+ KB\) to stdout; a page shows at most 500 lines and 100 KB "
-                     r"\(extra.run_snippets.max_output_lines / max_output_kb in mkdocs.yml\): print less", build.log)
+    assert re.search(
+        r"the snippet printed 600 lines \(\d+ KB\) to stdout; a page shows at most 500 lines and 100 KB "
+        r"\(extra.run_snippets.max_output_lines / max_output_kb in mkdocs.yml\): print less",
+        build.log,
+    )
     assert failed.format(f"{CHAPTER}/one_huge_line.py", 1, lines["one_huge_line.py"]) in build.log
     assert "the snippet printed 1 line of 1953 KB to stdout; a page shows at most 500 lines and 100 KB" in build.log
     assert failed.format(f"{CHAPTER}/many_points.py", 1, lines["many_points.py"]) in build.log
-    assert re.search(r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(extra.run_snippets.max_figure_kb in mkdocs.yml\): "
-                     r"plot fewer points \(downsample\), or rasterize the heavy artist", build.log)
+    assert re.search(
+        r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(extra.run_snippets.max_figure_kb in mkdocs.yml\): "
+        r"plot fewer points \(downsample\), or rasterize the heavy artist",
+        build.log,
+    )
     # a result over the limits is a failed run: the page shows its first lines only, and nothing is cached
     text = re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics"))
     assert "step 19\n" in text and "step 20\n" not in text and "后面还有 580 行" in text
@@ -85,6 +106,9 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     assert entries and not [entry for entry in entries if "step 599" in entry or "many_points" in entry]
     # ... and of one huge line, its first 300 characters: nowhere (page, notebook, search, caches) holds the rest
     assert "x" * 300 + "…（这一行还有 1999700 个字符）" in text
-    huge = [path for path in site_copy.root.rglob("*") if path.is_file() and path.stat().st_size > 200_000
-            and b"x" * 1000 in path.read_bytes()]
+    huge = [
+        path
+        for path in site_copy.root.rglob("*")
+        if path.is_file() and path.stat().st_size > 200_000 and b"x" * 1000 in path.read_bytes()
+    ]
     assert huge == []

@@ -27,8 +27,14 @@ def cache_values(site_root) -> dict:
 def quotes_of(chapter: str, root=ROOT) -> list:
     """(snippet name, quote text, whether it is in a figure's alt text) of every quote in the chapter's source."""
     source = (root / "docs" / f"{chapter}.md").read_text(encoding="utf-8")
-    return [(m["snippet"] if "/" in m["snippet"] else f"{chapter}/{m['snippet']}", m["text"],
-             source.rfind("![", 0, m.start()) > source.rfind("\n", 0, m.start())) for m in QUOTE.finditer(source)]
+    return [
+        (
+            m["snippet"] if "/" in m["snippet"] else f"{chapter}/{m['snippet']}",
+            m["text"],
+            source.rfind("![", 0, m.start()) > source.rfind("\n", 0, m.start()),
+        )
+        for m in QUOTE.finditer(source)
+    ]
 
 
 def shown_in(place: str, text: str, value: str, in_alt: bool) -> bool:
@@ -61,8 +67,12 @@ def search_text(site, chapter: str) -> str:
 def test_every_quoted_value_is_on_the_page_notebook_download_and_search(cold_site, chapter):
     copy, build = cold_site
     values = cache_values(copy.root)
-    places = {"page": prose(build.page(chapter)), "notebook page": prose(build.page(f"notebooks/{chapter}")),
-              ".ipynb": notebook_prose(build.site, chapter), "search": search_text(build.site, chapter)}
+    places = {
+        "page": prose(build.page(chapter)),
+        "notebook page": prose(build.page(f"notebooks/{chapter}")),
+        ".ipynb": notebook_prose(build.site, chapter),
+        "search": search_text(build.site, chapter),
+    }
     for snippet, text, in_alt in quotes_of(chapter):
         value = values[snippet][text]["value"]
         for place, shown in places.items():
@@ -78,16 +88,16 @@ def test_the_snippets_as_readers_run_them_print_no_restated_result():
 
 MISTAKES = {  # quote -> the reason the build gives
     "{{ train_cnn.py: not_defined_anywhere }}": "NameError: name 'not_defined_anywhere' is not defined "
-                                                "(the snippet defines no such name when it ends)",
+    "(the snippet defines no such name when it ends)",
     "{{ train_cnn.py: correct / 0 }}": "ZeroDivisionError: division by zero",
     "{{ train_cnn.py: model }}": "its value is 14 lines long; a quoted value is one short line",
     "{{ train_cnn.py: 'x' * 100 }}": "its value, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'…, is not one "
-                                     "short line (at most 60 printable characters): quote a number or a short text",
+    "short line (at most 60 printable characters): quote a number or a short text",
     "{{ no_such_snippet.py: correct }}": "snippets/08-cnn/no_such_snippet.py does not exist",
     "{{ train_cnn.py: correct + }}": "invalid syntax",
     "{{ correct }}": "write {{ <snippet>.py: <expression> }}, e.g. {{ train_mlp.py: correct / len(y_test):.2% }}",
     "{{ orphan.py: 1 }}": "snippets/08-cnn/orphan.py is not included by any page; a page quotes only a snippet whose "
-                          "code the site shows",
+    "code the site shows",
 }
 
 
@@ -102,8 +112,9 @@ def test_each_quoting_mistake_fails_the_strict_build_once_with_page_line_and_rea
     build = site_copy.build()
     assert build.returncode != 0
     first = text.count("\n") + 4
-    expected = {f"docs/08-cnn.md:{first + n}: cannot quote {_as_written(quote)}: {why}"
-                for n, (quote, why) in enumerate(MISTAKES.items())}
+    expected = {
+        f"docs/08-cnn.md:{first + n}: cannot quote {_as_written(quote)}: {why}" for n, (quote, why) in enumerate(MISTAKES.items())
+    }
     errors = [line for line in build.log.splitlines() if line.startswith("ERROR")]
     quoted = {line.removeprefix("ERROR   -  ") for line in errors if "cannot quote" in line}
     assert quoted == expected
@@ -144,8 +155,11 @@ def test_prose_follows_new_outputs_when_the_training_seeds_change(site_copy, col
 
     changed = 0
     for chapter in CHAPTERS:
-        places = {"page": prose(build.page(chapter)), "notebook page": prose(build.page(f"notebooks/{chapter}")),
-                  ".ipynb": notebook_prose(build.site, chapter)}
+        places = {
+            "page": prose(build.page(chapter)),
+            "notebook page": prose(build.page(f"notebooks/{chapter}")),
+            ".ipynb": notebook_prose(build.site, chapter),
+        }
         for snippet, text, in_alt in quotes_of(chapter, site_copy.root):
             value = new[snippet][text]["value"]
             assert all(shown_in(place, shown, value, in_alt) for place, shown in places.items()), (snippet, text, value)

@@ -13,8 +13,8 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / ".ci"))
 
-from canary import failed_tests, report, version_changes  # noqa: E402
-from lockfile import PLATFORMS, TORCH_INDEX, mismatches, pins  # noqa: E402
+from canary import failed_tests, report, version_changes
+from lockfile import PLATFORMS, TORCH_INDEX, mismatches, pins
 
 REQUIREMENTS_IN = (ROOT / "requirements.in").read_text(encoding="utf-8")
 LOCK = (ROOT / "requirements.txt").read_text(encoding="utf-8")
@@ -31,9 +31,11 @@ def test_lock_says_how_it_was_generated():
 
 def test_lock_mismatches_are_named():
     requirements_in = "torch>=2.4  # comment\nnumpy>=1.26,<3\nrich\nappnope\n"
-    lock = ("torch==2.13.0+cpu ; sys_platform == 'linux'\n    # via -r requirements.in\n"
-            "torch==2.13.0 ; sys_platform != 'linux'\nnumpy==3.0.1\nappnope==1.0.0 ; sys_platform == 'darwin'\n"
-            "nvidia-cublas==13.4.1.3 ; sys_platform == 'linux'\ntriton==3.9.0\n")
+    lock = (
+        "torch==2.13.0+cpu ; sys_platform == 'linux'\n    # via -r requirements.in\n"
+        "torch==2.13.0 ; sys_platform != 'linux'\nnumpy==3.0.1\nappnope==1.0.0 ; sys_platform == 'darwin'\n"
+        "nvidia-cublas==13.4.1.3 ; sys_platform == 'linux'\ntriton==3.9.0\n"
+    )
     assert mismatches(requirements_in, lock) == [
         "numpy==3.0.1 is outside numpy<3,>=1.26 (linux, macos, windows)",
         "rich is in requirements.in but not in the lock (linux, macos, windows)",
@@ -57,9 +59,28 @@ def platform_install(lock: str, platform: str, tmp_path) -> dict:
     requirements.write_text(lock.replace(TORCH_INDEX + "\n", ""), encoding="utf-8")
     target = {"macos": "aarch64-apple-darwin", "windows": "x86_64-pc-windows-msvc"}[platform]
     env = {**os.environ, "MACOSX_DEPLOYMENT_TARGET": "14.0", "UV_PYTHON_DOWNLOADS": "never"}
-    run = subprocess.run([sys.executable, "-m", "uv", "pip", "install", "--dry-run", "--python-platform", target,
-                          "--python-version", "3.11.5", "--target", str(tmp_path / "target"), "-r", str(requirements)],
-                         capture_output=True, text=True, env=env, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "pip",
+            "install",
+            "--dry-run",
+            "--python-platform",
+            target,
+            "--python-version",
+            "3.11.5",
+            "--target",
+            str(tmp_path / "target"),
+            "-r",
+            str(requirements),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     if run.returncode and os.environ.get("CI") != "true" and re.search(r"dns error|[Cc]onnect", run.stderr):
         pytest.skip(f"PyPI cannot be reached: {run.stderr.strip().splitlines()[-1]}")
     assert run.returncode == 0, run.stderr
@@ -78,8 +99,10 @@ def test_platform_check_notices_a_package_the_lock_lacks(tmp_path):
     assert "appnope" in installed and "appnope" not in pins(without_appnope, PLATFORMS["macos"])
 
 
-@pytest.mark.skipif(os.environ.get("CI") != "true" or "CANARY" in os.environ,
-                    reason="only CI's own environment is built from the lock alone (.ci/run)")
+@pytest.mark.skipif(
+    os.environ.get("CI") != "true" or "CANARY" in os.environ,
+    reason="only CI's own environment is built from the lock alone (.ci/run)",
+)
 def test_ci_runs_in_exactly_the_locked_packages():
     assert sys.prefix != sys.base_prefix, "CI must run in the virtual environment .ci/run creates"
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
@@ -105,7 +128,10 @@ tests/conftest.py:141: AssertionError</error></testcase>
     </testsuite></testsuites>"""
     failed = failed_tests(junit)
     assert failed == [
-        ("tests.test_snippets::test_snippet_runs_cleanly[05/a.py]", "AssertionError: snippets/05/a.py:3: DeprecationWarning: old"),
+        (
+            "tests.test_snippets::test_snippet_runs_cleanly[05/a.py]",
+            "AssertionError: snippets/05/a.py:3: DeprecationWarning: old",
+        ),
         ("tests.test_build::test_site", "snippets/04/b.py:7: snippet failed"),
         ("tests.test_build::test_setup", "fixture broke"),
     ]

@@ -56,8 +56,9 @@ def repo(site_copy):
 
 def commit(copy) -> None:
     subprocess.run(["git", "add", "-A"], cwd=copy.root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "edit"],
-                   cwd=copy.root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "edit"], cwd=copy.root, check=True
+    )
 
 
 SUCCEEDING = {
@@ -108,23 +109,47 @@ def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo,
 
 FAILING = {  # name -> (code, line the error names, what the error says)
     "exit_status.py": ("print('before')\nimport os\nos._exit(3)\n", 1, "the snippet's process died: exit status 3"),
-    "sigkill.py": ("import os, signal\nprint('about to die')\nos.kill(os.getpid(), signal.SIGKILL)\n", 1,
-                   "the snippet's process died: killed by signal 9 (SIGKILL: killed)"),
-    "segfault.py": ("import ctypes\nprint('crash next')\nctypes.string_at(0)\n", 3,
-                    "the snippet's process died: killed by signal 11 (SIGSEGV: segmentation fault)"),
+    "sigkill.py": (
+        "import os, signal\nprint('about to die')\nos.kill(os.getpid(), signal.SIGKILL)\n",
+        1,
+        "the snippet's process died: killed by signal 9 (SIGKILL: killed)",
+    ),
+    "segfault.py": (
+        "import ctypes\nprint('crash next')\nctypes.string_at(0)\n",
+        3,
+        "the snippet's process died: killed by signal 11 (SIGSEGV: segmentation fault)",
+    ),
     "sys_exit.py": ("import sys\nprint('partial')\nsys.exit(2)\n", 3, "SystemExit: 2"),
-    "looping.py": ('import subprocess\nsubprocess.Popen(["sleep", "319"])\nwhile True: pass\n', 3,
-                   "TimeoutError: still running after 3 s"),
-    "closes_output.py": ("import os\nprint('started')\nos.close(1)\nos.close(2)\nprint('lost')\n", 5,
-                         "the snippet closed its standard output and standard error (fd 1 and 2 are where it prints)"),
+    "looping.py": (
+        'import subprocess\nsubprocess.Popen(["sleep", "319"])\nwhile True: pass\n',
+        3,
+        "TimeoutError: still running after 3 s",
+    ),
+    "closes_output.py": (
+        "import os\nprint('started')\nos.close(1)\nos.close(2)\nprint('lost')\n",
+        5,
+        "the snippet closed its standard output and standard error (fd 1 and 2 are where it prints)",
+    ),
     # a timeout names the main thread's line, or the line of the thread it waits for at exit
-    "joins_a_thread.py": ("import threading, time\n\nworker = threading.Thread(target=time.sleep, args=(319,))\n"
-                          "worker.start()\nworker.join()\n", 5, "TimeoutError: still running after 3 s"),
-    "waits_at_exit.py": ("import threading, time\n\n\ndef wait():\n    time.sleep(319)\n\n\n"
-                         "threading.Thread(target=wait).start()\nprint('main is done')\n", 5, "TimeoutError: still running after 3 s"),
+    "joins_a_thread.py": (
+        "import threading, time\n\nworker = threading.Thread(target=time.sleep, args=(319,))\nworker.start()\nworker.join()\n",
+        5,
+        "TimeoutError: still running after 3 s",
+    ),
+    "waits_at_exit.py": (
+        (
+            "import threading, time\n\n\ndef wait():\n    time.sleep(319)\n\n\n"
+            "threading.Thread(target=wait).start()\nprint('main is done')\n"
+        ),
+        5,
+        "TimeoutError: still running after 3 s",
+    ),
     "network.py": (
-        'import socket, sys\nsock = socket.socket()\ntry:\n    sys.audit("socket.connect", sock, ("192.0.2.1", 80))\n'
-        "except PermissionError as refused:\n    print(refused)\n", 1,
+        (
+            'import socket, sys\nsock = socket.socket()\ntry:\n    sys.audit("socket.connect", sock, ("192.0.2.1", 80))\n'
+            "except PermissionError as refused:\n    print(refused)\n"
+        ),
+        1,
         "the snippet tried to use the network (connect to 192.0.2.1:80 refused): the site must build offline",
     ),
 }
@@ -153,8 +178,9 @@ def test_a_snippet_sees_a_readers_environment_and_no_secret_reaches_page_or_cach
     assert build.returncode == 0, build.log
     assert summary(build.log)[0] == 1
     timezone = os.environ.get("TZ", "unset")
-    assert (f"TOKEN variables: []\nin /proc/self/environ: 0\na child sees: None\nTZ: {timezone}"
-            in html.unescape(re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics"))))
+    assert f"TOKEN variables: []\nin /proc/self/environ: 0\na child sees: None\nTZ: {timezone}" in html.unescape(
+        re.sub(r"<[^>]+>", "", build.page("05-pytorch-basics"))
+    )
     for folder in (build.site, site_copy.root / ".cache"):
         assert [path for path in folder.rglob("*") if path.is_file() and secret.encode() in path.read_bytes()] == []
     if backend == "fork":  # the key is the runner's, whatever the backend; another TZ reruns all (a cold build)
@@ -180,7 +206,9 @@ print("a child:", "refused" if child.returncode else "wrote")
 
 def test_writes_outside_the_scratch_copy_are_refused_by_the_os(repo, backend):
     """Landlock: a snippet that finds the project by an absolute path cannot write there, nor can its child."""
-    line = repo.add_snippet("writes_into_the_project.py", WRITES_INTO_THE_PROJECT.replace('os.environ["PROJECT"]', repr(str(repo.root))))
+    line = repo.add_snippet(
+        "writes_into_the_project.py", WRITES_INTO_THE_PROJECT.replace('os.environ["PROJECT"]', repr(str(repo.root)))
+    )
     commit(repo)
     build = repo.build(SNIPPET_BACKEND=backend)
     assert build.returncode != 0
@@ -219,11 +247,13 @@ print("a child:", subprocess.run(["bash", "-c", shell], capture_output=True, tex
 """,
     "connects.py": f'import socket\nsocket.create_connection(("{OUTSIDE}", {PORT}), timeout=2)\n',
     "sends_to.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("{OUTSIDE}", {PORT}))\n',
-    "sends_message.py": f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendmsg([b"x"], [], 0, ("{OUTSIDE}", {PORT}))\n',
+    "sends_message.py": (
+        f'import socket\nsocket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendmsg([b"x"], [], 0, ("{OUTSIDE}", {PORT}))\n'
+    ),
     "looks_up.py": 'import socket\nsocket.getaddrinfo("example.com", 443)\n',
     "python_child.py": (  # refused by its own startup hook, which tells the build (on macOS and Windows, the only layer)
         "import subprocess, sys\n\n"
-        f'child = "import socket; socket.create_connection((\'{OUTSIDE}\', {PORT}), timeout=2)"\n'
+        f"child = \"import socket; socket.create_connection(('{OUTSIDE}', {PORT}), timeout=2)\"\n"
         'print("the child exited with", subprocess.run([sys.executable, "-c", child], capture_output=True).returncode)\n'
     ),
     "spawned_worker.py": (  # a DataLoader or Pool worker on macOS and Windows is such a child
@@ -245,17 +275,29 @@ def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, 
     received = tmp_path / "received.txt"
     received.touch()
     build_command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_copy.root / "site")]
-    script = (f"ip link set lo up && ip addr add {OUTSIDE}/32 dev lo && "
-              f"{{ {sys.executable} {tmp_path / 'listener.py'} {received} >/dev/null 2>&1 & }} && sleep 0.5; "
-              '"$@"; status=$?; kill %1; exit $status')
-    done = subprocess.run(["unshare", "-rn", "bash", "-c", script, "build", *build_command], cwd=site_copy.root,
-                          env=site_copy.env(SNIPPET_BACKEND=backend), capture_output=True, text=True, timeout=240)
+    script = (
+        f"ip link set lo up && ip addr add {OUTSIDE}/32 dev lo && "
+        f"{{ {sys.executable} {tmp_path / 'listener.py'} {received} >/dev/null 2>&1 & }} && sleep 0.5; "
+        '"$@"; status=$?; kill %1; exit $status'
+    )
+    done = subprocess.run(
+        ["unshare", "-rn", "bash", "-c", script, "build", *build_command],
+        cwd=site_copy.root,
+        env=site_copy.env(SNIPPET_BACKEND=backend),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     log = done.stdout + done.stderr
     assert done.returncode != 0
     page = html.unescape(re.sub(r"<[^>]+>", "", (site_copy.root / "site/05-pytorch-basics/index.html").read_text()))
     assert "loopback: hello\na child: refused" in page
-    refused = {"connects.py": f"connect to {OUTSIDE}:{PORT} refused", "sends_to.py": f"sendto to {OUTSIDE}:{PORT} refused",
-               "sends_message.py": f"sendmsg to {OUTSIDE}:{PORT} refused", "looks_up.py": "looking up 'example.com' refused"}
+    refused = {
+        "connects.py": f"connect to {OUTSIDE}:{PORT} refused",
+        "sends_to.py": f"sendto to {OUTSIDE}:{PORT} refused",
+        "sends_message.py": f"sendmsg to {OUTSIDE}:{PORT} refused",
+        "looks_up.py": "looking up 'example.com' refused",
+    }
     for name, why in refused.items():
         assert f"{CHAPTER}/{name}:2: snippet failed (included by {PAGE}:{lines[name]})" in log, log
         assert f"PermissionError: snippets must not use the network ({why})" in log
@@ -287,10 +329,16 @@ def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend)
     """Also before a hang or a closed stdout: it is line-buffered, as on a terminal, so a line printed is a line shown."""
     repo.write("mkdocs.yml", (repo.root / "mkdocs.yml").read_text().replace("timeout: 60", "timeout: 3"))
     repo.add_snippet("sys_exit.py", FAILING["sys_exit.py"][0])
-    repo.add_snippet("hangs.py", "print(\"started, then hangs\")\nwhile True:\n    pass\n")
+    repo.add_snippet("hangs.py", 'print("started, then hangs")\nwhile True:\n    pass\n')
     repo.add_snippet("closes_output.py", FAILING["closes_output.py"][0])
-    process = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(repo.root / "site")],
-                             cwd=repo.root, env=repo.env(SNIPPET_BACKEND=backend), capture_output=True, text=True, timeout=240)
+    process = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-d", str(repo.root / "site")],
+        cwd=repo.root,
+        env=repo.env(SNIPPET_BACKEND=backend),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert process.returncode == 0  # not strict: the page shows the errors
     page = (repo.root / "site/05-pytorch-basics/index.html").read_text(encoding="utf-8")
     output, error = page.rfind("partial"), page.find("运行出错：snippets/05-pytorch-basics/sys_exit.py 第 3 行")
@@ -304,13 +352,21 @@ def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend)
 
 # How MkDocs ends does not matter to the spawn worker: SIGKILL, SIGTERM (no handler) and SIGINT (the hook
 # closes its input) all reach it as its input's EOF, so it is tested with the hardest, SIGKILL.
-@pytest.mark.parametrize("backend, sig", [("fork", signal.SIGKILL), ("fork", signal.SIGTERM), ("fork", signal.SIGINT),
-                                          ("spawn", signal.SIGKILL)],
-                         ids=lambda value: getattr(value, "name", value), indirect=["backend"])
+@pytest.mark.parametrize(
+    ("backend", "sig"),
+    [("fork", signal.SIGKILL), ("fork", signal.SIGTERM), ("fork", signal.SIGINT), ("spawn", signal.SIGKILL)],
+    ids=lambda value: getattr(value, "name", value),
+    indirect=["backend"],
+)
 def test_interrupting_the_build_ends_every_snippet_process(site_copy, sig, backend):
     site_copy.add_snippet("looping.py", FAILING["looping.py"][0].replace("319", "3191"))
-    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=site_copy.root,
-                             env=site_copy.env(SNIPPET_BACKEND=backend), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=site_copy.root,
+        env=site_copy.env(SNIPPET_BACKEND=backend),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not any("sleep 3191" in p for p in site_copy.live_processes()) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -341,8 +397,10 @@ else:
     while True:
         time.sleep(0.01)
 """
-KILLS = {"os.kill": "os.kill(os.getppid(), signal.SIGKILL)",  # the audit hook notes its line
-         "a child's kill": 'subprocess.run(["kill", "-9", str(os.getppid())])'}  # unknown: both run again, alone
+KILLS = {
+    "os.kill": "os.kill(os.getppid(), signal.SIGKILL)",  # the audit hook notes its line
+    "a child's kill": 'subprocess.run(["kill", "-9", str(os.getppid())])',
+}  # unknown: both run again, alone
 
 
 @pytest.mark.parametrize("kill", KILLS)
@@ -358,8 +416,11 @@ def test_a_dead_worker_fails_only_the_snippet_that_killed_it(site_copy, backend,
     errors = [line for line in build.log.splitlines() if line.startswith("ERROR")]
     line = 8 if kill == "os.kill" else 1  # the line when it is known
     assert errors == [f"ERROR   -  {CHAPTER}/kills_worker.py:{line}: snippet failed (included by {PAGE}:{killer})"], build.log
-    why = ("the snippet sent its worker signal 9 (os.kill of os.getppid()), and the worker died" if kill == "os.kill"
-           else "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran")
+    why = (
+        "the snippet sent its worker signal 9 (os.kill of os.getppid()), and the worker died"
+        if kill == "os.kill"
+        else "the snippet worker died (killed by signal 9 (SIGKILL: killed)) while this snippet ran"
+    )
     assert why in build.log
     assert "ran again, on a new worker" in build.page("05-pytorch-basics")  # the bystander, cached
     assert gone(site_copy) == []
@@ -407,29 +468,37 @@ def test_events_that_arrive_after_a_run_ended_leave_the_worker_serving(serial_ru
     assert after.ok and after.stdout == stopper.stdout  # the same worker ran the next snippet
 
 
-
 @pytest.mark.parametrize("backend", ["fork"], indirect=True)  # the runner's own watch, the same for both backends
 def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_path):
-    (tmp_path / "stops_its_worker.py").write_text("import os, signal\nprint('stopping it')\nos.kill(os.getppid(), signal.SIGSTOP)\n")
+    (tmp_path / "stops_its_worker.py").write_text(
+        "import os, signal\nprint('stopping it')\nos.kill(os.getppid(), signal.SIGSTOP)\n"
+    )
     (tmp_path / "after.py").write_text("print('run by a new worker')\n")
     serial_runner.timeout, timeout = 1, serial_runner.timeout
     try:
         stopper, after = serial_runner.run_all([tmp_path / "stops_its_worker.py", tmp_path / "after.py"]).values()
     finally:
         serial_runner.timeout = timeout
-    assert stopper.error == ("the snippet sent its worker signal 19 (os.kill of os.getppid()), and the worker gave no "
-                             "answer 10 s past the snippet's timeout and was ended; a new one runs the other snippets")
+    assert stopper.error == (
+        "the snippet sent its worker signal 19 (os.kill of os.getppid()), and the worker gave no "
+        "answer 10 s past the snippet's timeout and was ended; a new one runs the other snippets"
+    )
     assert stopper.line == 3
     assert stopper.stdout == "stopping it\n" and 11 <= stopper.seconds < 15
     assert after.ok and after.stdout == "run by a new worker\n"
+
 
 @pytest.mark.parametrize("worker", [["fork_worker.py"], ["spawn_worker.py", "1"]], ids=["fork", "spawn"])
 def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
     runs = tmp_path / "runs"
     runs.mkdir()
     script, *spares = worker
-    worker = subprocess.run([sys.executable, str(ROOT / "hooks" / "executor" / script), str(runs), *spares],
-                            input=b"not a request\n", capture_output=True, timeout=120)
+    worker = subprocess.run(
+        [sys.executable, str(ROOT / "hooks" / "executor" / script), str(runs), *spares],
+        input=b"not a request\n",
+        capture_output=True,
+        timeout=120,
+    )
     assert worker.returncode == 70
     assert b"snippet worker failed:" in worker.stderr and b"JSONDecodeError" in worker.stderr
     assert not runs.exists()  # its runs folder is removed all the same
@@ -440,9 +509,12 @@ def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_
     (tmp_path / "broken" / "torch.py").write_text("raise ImportError('a broken torch install')\n")
     runs = tmp_path / "runs"
     runs.mkdir()
-    worker = subprocess.Popen([sys.executable, str(ROOT / "hooks" / "executor" / "spawn_worker.py"), str(runs), "1"],
-                              env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")}, stdin=subprocess.PIPE,
-                              stderr=subprocess.PIPE)  # its input stays open, as the build's does
+    worker = subprocess.Popen(
+        [sys.executable, str(ROOT / "hooks" / "executor" / "spawn_worker.py"), str(runs), "1"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")},
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # its input stays open, as the build's does
     try:
         worker.wait(timeout=60)  # not communicate(): that would close its input, and it would just end
     finally:
@@ -454,7 +526,9 @@ def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_
 
 def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     site_copy.write(f"{CHAPTER}/data.csv", "x,y\n1,2\n")
-    site_copy.add_snippet("reads_data.py", 'from pathlib import Path\n\nprint(Path(__file__).with_name("data.csv").read_text())\n')
+    site_copy.add_snippet(
+        "reads_data.py", 'from pathlib import Path\n\nprint(Path(__file__).with_name("data.csv").read_text())\n'
+    )
     assert site_copy.build().returncode == 0
     site_copy.write(f"{CHAPTER}/data.csv", "x,y\n3,4\n")
     entries = [e for e in sorted((site_copy.root / ".cache/snippets").glob("*.json")) if b"reads_data" not in e.read_bytes()]
@@ -471,13 +545,17 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
     build = site_copy.build()
     assert build.returncode == 0, build.log
     discarded = re.findall(r"INFO +- +Discarded the cache entry (\w+)\.json: (.*?); the snippet runs again", build.log)
-    assert sorted(discarded) == sorted([(entries[0].stem, "its checksum does not match"), (entries[1].stem, "it is incomplete"),
-                                        (entries[2].stem, "its checksum does not match")]), build.log
+    assert sorted(discarded) == sorted(
+        [
+            (entries[0].stem, "its checksum does not match"),
+            (entries[1].stem, "it is incomplete"),
+            (entries[2].stem, "its checksum does not match"),
+        ]
+    ), build.log
     assert f"Cached result of {CHAPTER}/reads_data.py is out of date: data.csv changed" in build.log
     assert summary(build.log)[0] == 4  # the three damaged entries and the snippet whose data changed
     assert "3,4" in build.page("05-pytorch-basics")
     assert not (site_copy.root / ".cache/snippets/run-left-by-a-killed-build").exists()
-
 
 
 # The copy's .cache as a build may find it, mounted in a mount namespace the build runs in (`unshare -rm`
@@ -485,7 +563,7 @@ def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):
 BROKEN_CACHES = {
     "Read-only file system": "mount --bind .cache .cache && mount -o remount,bind,ro .cache",
     "No space left on device": "cp -a .cache .seed && mount -t tmpfs -o size=32m tmpfs .cache && cp -a .seed/. .cache"
-                               " && rm -r .seed && { dd if=/dev/zero of=.cache/filler bs=1M 2>/dev/null; true; }",
+    " && rm -r .seed && { dd if=/dev/zero of=.cache/filler bs=1M 2>/dev/null; true; }",
 }
 
 
@@ -498,8 +576,9 @@ def test_a_cache_that_takes_no_writes_costs_time_not_correctness(site_copy, why)
     mounted = ("unshare", "-rm", "--propagation", "private", "sh", "-c", f'{BROKEN_CACHES[why]} && exec "$@"', "sh")
     build = site_copy.build(wrapper=mounted)
     problems = [line for line in build.log.splitlines() if re.match(r"(WARNING|ERROR)\b", line)]
-    assert problems == [f"WARNING -  The cache folder {site_copy.root / '.cache'} cannot be written ({why}): "
-                        "this build runs without caching"], build.log
+    assert problems == [
+        f"WARNING -  The cache folder {site_copy.root / '.cache'} cannot be written ({why}): this build runs without caching"
+    ], build.log
     assert build.returncode == 1 and "Traceback" not in build.log
     assert "computed, and stored nowhere" in build.page("05-pytorch-basics")
     assert "computed, and stored nowhere" in build.page("notebooks/05-pytorch-basics")
@@ -507,11 +586,12 @@ def test_a_cache_that_takes_no_writes_costs_time_not_correctness(site_copy, why)
     assert any("高亮和分词也不能缓存" in entry["text"].replace("\u200b", "") for entry in index["docs"])
     assert not list(site_copy.root.rglob(".partial-*")) and not list(site_copy.root.rglob(".probe"))
 
+
 INCLUDE_FORMS = {  # how a page writes it -> whether it runs (else the build refuses it)
     "--8<-- '05-pytorch-basics/raises.py'": True,
     '--8<--  "05-pytorch-basics/raises.py"': True,
     '-8<- "05-pytorch-basics/raises.py"': True,
-    '--8<--\n05-pytorch-basics/raises.py\n--8<--': False,
+    "--8<--\n05-pytorch-basics/raises.py\n--8<--": False,
     '--8<-- "05-pytorch-basics/raises.py"\n--8<-- "05-pytorch-basics/type_and_grad.py"': False,
     'print("hi")\n--8<-- "05-pytorch-basics/raises.py"': False,
     '--8<-- "05-pytorch-basics/raises.py:1:2"': False,
@@ -534,19 +614,23 @@ def test_every_include_pymdownx_accepts_is_run_or_refused(site_copy):
         if runs:
             assert f"{CHAPTER}/raises.py:1: snippet failed (included by {PAGE}:{lines[form]})" in build.log, form
         else:  # named at its first include line
-            line = lines[form] + [n for n, text in enumerate(form.split("\n")) if "8<-" in text][0]
+            line = lines[form] + next(n for n, text in enumerate(form.split("\n")) if "8<-" in text)
             assert re.search(rf"{PAGE}:{line}: cannot include .*: ", build.log), form
-    assert f"{PAGE}:{lines['stray']}: cannot include \"05-pytorch-basics/raises.py\": an include must be a code block" in build.log
+    assert f'{PAGE}:{lines["stray"]}: cannot include "05-pytorch-basics/raises.py": an include must be a code block' in build.log
 
 
 MEMORY_HOGS = {  # snippet -> the line its error names
     "one_big_allocation.py": ("import torch\n\nweights = torch.ones(200_000_000)  # 800 MB\n", 3),
     "children_add_up.py": (  # each child is under the limit, two are, three are not: the third goes over at line 9
-        "import subprocess\nimport sys\n\n"
-        "child = \"import sys, time\\nsys.stdin.read()\\ndata = b'x' * (120 * 2**20)\\ntime.sleep(60)\"\n"
-        "children = [subprocess.Popen([sys.executable, '-c', child], stdin=subprocess.PIPE) for _ in range(3)]\n"
-        "for process in children:\n    process.stdin.close()  # go: each child takes 120 MB\n"
-        "for process in children:\n    process.wait()\n", 9),
+        (
+            "import subprocess\nimport sys\n\n"
+            "child = \"import sys, time\\nsys.stdin.read()\\ndata = b'x' * (120 * 2**20)\\ntime.sleep(60)\"\n"
+            "children = [subprocess.Popen([sys.executable, '-c', child], stdin=subprocess.PIPE) for _ in range(3)]\n"
+            "for process in children:\n    process.stdin.close()  # go: each child takes 120 MB\n"
+            "for process in children:\n    process.wait()\n"
+        ),
+        9,
+    ),
 }
 
 
@@ -554,19 +638,25 @@ def test_a_snippet_over_its_memory_limit_fails_naming_the_setting_and_harms_noth
     """max_memory_mb: 300 here. On Linux an allocation past it is refused (RLIMIT_DATA): a MemoryError at its
     line. The worker also measures the snippet's whole process tree and ends it above the limit (the only
     limit on macOS and Windows). The snippets beside them are unharmed."""
-    site_copy.write("mkdocs.yml", (site_copy.root / "mkdocs.yml").read_text().replace("max_memory_mb: 2048", "max_memory_mb: 300"))
+    site_copy.write(
+        "mkdocs.yml", (site_copy.root / "mkdocs.yml").read_text().replace("max_memory_mb: 2048", "max_memory_mb: 300")
+    )
     lines = {name: site_copy.add_snippet(name, code) for name, (code, _) in MEMORY_HOGS.items()}
     innocent = site_copy.add_snippet("innocent.py", "data = b'x' * (100 * 2**20)\nprint('100 MB is fine')\n")
     build = site_copy.build(SNIPPET_BACKEND=backend)
     assert build.returncode != 0
     errors = [line for line in build.log.splitlines() if line.startswith("ERROR")]
     assert len(errors) == 2 and "innocent.py" not in build.log.split("Snippets:")[1], errors
-    big, children = (f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{lines[name]})"
-                     for name, (_, line) in MEMORY_HOGS.items())
+    big, children = (
+        f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{lines[name]})" for name, (_, line) in MEMORY_HOGS.items()
+    )
     assert big in build.log and "can't allocate memory" in build.log
     assert "The snippet may use 300 MB (extra.run_snippets.max_memory_mb in mkdocs.yml)" in build.log
-    assert re.search(r"MemoryError: the snippet's processes held \d+ MB, over the limit of 300 MB "
-                     r"\(extra.run_snippets.max_memory_mb in mkdocs.yml\)", build.log), build.log
+    assert re.search(
+        r"MemoryError: the snippet's processes held \d+ MB, over the limit of 300 MB "
+        r"\(extra.run_snippets.max_memory_mb in mkdocs.yml\)",
+        build.log,
+    ), build.log
     assert children in build.log, build.log
     assert "100 MB is fine" in build.page("05-pytorch-basics") and innocent
     assert gone(site_copy) == []

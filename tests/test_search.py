@@ -37,8 +37,9 @@ from mkdocs.utils.yaml import yaml_load
 from conftest import ROOT
 
 CONFIG = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-CHAPTERS = [path for entry in CONFIG["nav"] for path in entry.values()
-            if isinstance(path, str) and re.fullmatch(r"\d+-[^/]+\.md", path)]
+CHAPTERS = [
+    path for entry in CONFIG["nav"] for path in entry.values() if isinstance(path, str) and re.fullmatch(r"\d+-[^/]+\.md", path)
+]
 
 SEARCH = next(entry["search"] for entry in CONFIG["plugins"] if isinstance(entry, dict) and "search" in entry)
 SEPARATOR = re.compile(SEARCH["separator"])  # the browser side splits text and queries at it
@@ -86,8 +87,12 @@ def defines(strong) -> bool:
     glossed_after = GLOSS_AFTER.match("".join(node.get_text() for node in strong.next_siblings))
     after = next((node for node in strong.next_siblings if not blank(node)), "")
     item = strong.parent if strong.parent.name == "li" else strong.parent.parent
-    opens_item = (item is not None and item.name == "li" and strong.parent in (item, item.find())
-                  and all(blank(node) for node in strong.previous_siblings))
+    opens_item = (
+        item is not None
+        and item.name == "li"
+        and strong.parent in (item, item.find())
+        and all(blank(node) for node in strong.previous_siblings)
+    )
     return bool(
         (glossed_inside and is_gloss(*glossed_inside.groups()))
         or (glossed_after and is_gloss(text, glossed_after.group(1)))
@@ -106,7 +111,7 @@ def render(source: str) -> tuple[dict, BeautifulSoup]:
         if name not in ("pymdownx.snippets", "toc"):  # toc: no ¶ in the headings' text
             extensions.append(name)
             configs[name] = config or {}
-    html = markdown.markdown(source[front.end() if front else 0:], extensions=extensions, extension_configs=configs)
+    html = markdown.markdown(source[front.end() if front else 0 :], extensions=extensions, extension_configs=configs)
     return (yaml_load(front.group(1)) or {}) if front else {}, BeautifulSoup(html, "html.parser")
 
 
@@ -121,7 +126,9 @@ def taught_terms(source: str) -> list[str]:
     prose = soup.get_text()
     for heading in headings:
         text = NUMBERING.sub("", heading.get_text().strip())
-        terms += [code.get_text().removesuffix("()") for code in heading.find_all("code") if IDENTIFIER.fullmatch(code.get_text())]
+        terms += [
+            code.get_text().removesuffix("()") for code in heading.find_all("code") if IDENTIFIER.fullmatch(code.get_text())
+        ]
         if is_han(text) and text in prose:
             terms.append(text)  # a section named after its topic
         for part in CONNECTORS.split(text):
@@ -168,13 +175,19 @@ class SearchIndex:
     def has_word(self, chapter: str, term: str) -> bool:
         """Whether the term is one word (an identifier: its words in a row) in some entry of the chapter."""
         term_words = self.words(term)
-        return any(words[i:i + len(term_words)] == term_words
-                   for fields in self.chapter(chapter, self.fields) for words in fields for i in range(len(words)))
+        return any(
+            words[i : i + len(term_words)] == term_words
+            for fields in self.chapter(chapter, self.fields)
+            for words in fields
+            for i in range(len(words))
+        )
 
     def cuts(self, chapter: str, term: str) -> list[str]:
         """How the chapter's entries cut the term into words: 前向|计算."""
         cut = re.compile("\u200b?".join(map(re.escape, term)), re.IGNORECASE)
-        return sorted({match[0].replace("\u200b", "|") for text in self.chapter(chapter, self.texts) for match in cut.finditer(text)})
+        return sorted(
+            {match[0].replace("\u200b", "|") for text in self.chapter(chapter, self.texts) for match in cut.finditer(text)}
+        )
 
     def searched_as(self, term: str) -> str:
         """What Material's query segmenter searches a Chinese term by: the longest word of the index it begins with."""
@@ -184,8 +197,13 @@ class SearchIndex:
 
     def alone(self, character: str) -> list[str]:
         """Where a character is a word of the index by itself, with the words around it."""
-        return [f"{location}: …{'|'.join(words[max(0, i - 3):i + 4])}…" for location, fields in self.fields.items()
-                for words in fields for i, word in enumerate(words) if word == character]
+        return [
+            f"{location}: …{'|'.join(words[max(0, i - 3) : i + 4])}…"
+            for location, fields in self.fields.items()
+            for words in fields
+            for i, word in enumerate(words)
+            if word == character
+        ]
 
 
 def fits(term: str, highlighted: str) -> bool:
@@ -193,8 +211,12 @@ def fits(term: str, highlighted: str) -> bool:
     term or, for Chinese, with a head of it at least two characters long (the index word Material searches
     it by: 梯度 of 梯度下降). Never a single character of a longer term, nor a word sharing a later piece."""
     word = highlighted.replace("\u200b", "").replace(WORD_JOINER, "").strip().lower()
-    heads = [piece[:n] for piece in map(str.lower, SEPARATOR.split(term)) if piece
-             for n in (range(2, len(piece) + 1) if is_han(piece) else [len(piece)])]
+    heads = [
+        piece[:n]
+        for piece in map(str.lower, SEPARATOR.split(term))
+        if piece
+        for n in (range(2, len(piece) + 1) if is_han(piece) else [len(piece)])
+    ]
     return not word or word.startswith(tuple(heads))
 
 
@@ -209,13 +231,24 @@ def test_every_chapter_teaches_terms():
 
 
 RULE = {  # a page's Markdown → the terms it teaches
-    "---\ntags: [张量]\n---\n这叫**前向传播**；一个**小批量**（batch）；**均方误差（MSE）**：": ["张量", "前向传播", "小批量", "均方误差", "MSE"],
+    "---\ntags: [张量]\n---\n这叫**前向传播**；一个**小批量**（batch）；**均方误差（MSE）**：": [
+        "张量",
+        "前向传播",
+        "小批量",
+        "均方误差",
+        "MSE",
+    ],
     "- **SGD + momentum（动量）**：…\n- **Adam**：…": ["SGD", "momentum", "动量", "Adam"],
     "交给**优化器** `torch.optim`，损失对 w 的**梯度** $g$": ["优化器", "梯度"],
     "它们**不会**关闭梯度；写在**当前目录**（按 README 运行）；每个样本**恰好出现一次**：": [],
     "- [第 2 章](02-linear-regression.md)用**穷举法**：": [],
-    "# 2. 线性回归（穷举法）\n## 5.1 基本单位：张量（Tensor）\n## `DataLoader`：分批和打乱\n## softmax 与交叉熵":
-        ["穷举法", "张量", "Tensor", "DataLoader", "softmax"],
+    "# 2. 线性回归（穷举法）\n## 5.1 基本单位：张量（Tensor）\n## `DataLoader`：分批和打乱\n## softmax 与交叉熵": [
+        "穷举法",
+        "张量",
+        "Tensor",
+        "DataLoader",
+        "softmax",
+    ],
     "## 计算图\n\n画出计算图来求导。\n\n## 接下来\n\n## 训练一个分类器": ["计算图"],
 }
 
@@ -227,13 +260,23 @@ def test_the_rule_takes_the_terms_a_page_defines(source):
 
 def test_a_highlight_fits_a_term_by_its_words_and_heads():
     assert not any(fits(term, word) for term, word in [*NOT_MATCHED.items(), ("张量", "张")])
-    assert all(fits(term, word) for term, word in
-               [("梯度下降", "梯度"), ("梯度下降", "梯度方向"), ("DataLoader", "DataLoader："), ("nn.Module", "Module")])
+    assert all(
+        fits(term, word)
+        for term, word in [
+            ("梯度下降", "梯度"),
+            ("梯度下降", "梯度方向"),
+            ("DataLoader", "DataLoader："),
+            ("nn.Module", "Module"),
+        ]
+    )
 
 
 def test_every_term_is_one_word_of_its_chapter_in_the_index(index):
-    cut = {term: f"{chapter}: {index.cuts(chapter, term) or 'not in its text'}"
-           for term, chapter in TEACHING.items() if not index.has_word(chapter, term)}
+    cut = {
+        term: f"{chapter}: {index.cuts(chapter, term) or 'not in its text'}"
+        for term, chapter in TEACHING.items()
+        if not index.has_word(chapter, term)
+    }
     assert cut == {}, "cut into several words: add the term to hooks/search_words.txt"
 
 
@@ -272,9 +315,13 @@ def test_search_ranks_the_teaching_chapter_first(search, index, term):
     found = search(term)
     searched_as = index.searched_as(term)
     alike = {chapter for other, chapter in TEACHING.items() if index.searched_as(other) == searched_as}
-    assert found.chapter in alike, (f"{found.chapter or 'the home page'} ranks first for {term} (searched as {searched_as}*),"
-                                    f" not {TEACHING[term]}, the first chapter that teaches it: a tag ranks a chapter first")
+    assert found.chapter in alike, (
+        f"{found.chapter or 'the home page'} ranks first for {term} (searched as {searched_as}*),"
+        f" not {TEACHING[term]}, the first chapter that teaches it: a tag ranks a chapter first"
+    )
     stray = sorted({word for word in found.highlight + found.marks if not fits(term, word)})
     alone = {word: index.alone(word.lower())[:5] for word in stray if len(word) == 1}
-    assert stray == [], (f"a search for {term} highlights {stray}; where a lone character is a word of the index: "
-                         f"{alone} (add the word it belongs to to hooks/search_words.txt)")
+    assert stray == [], (
+        f"a search for {term} highlights {stray}; where a lone character is a word of the index: "
+        f"{alone} (add the word it belongs to to hooks/search_words.txt)"
+    )

@@ -88,13 +88,14 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     expect(error).to_have_count(0, timeout=30_000)
     process.terminate()
     problems = {line for line in process.communicate(timeout=30)[0].splitlines() if line.startswith(("ERROR", "WARNING"))}
-    include = chapter[:chapter.index('--8<-- "05-pytorch-basics/type_and_grad.py"')].count("\n") + 1
+    include = chapter[: chapter.index('--8<-- "05-pytorch-basics/type_and_grad.py"')].count("\n") + 1
     assert problems == {  # one line for each mistake, nothing that follows from it
         f"ERROR   -  {SNIPPET}:{original.count(chr(10)) + 1}: snippet failed (included by docs/05-pytorch-basics.md:{include})",
-        f"ERROR   -  docs/05-pytorch-basics.md:{chapter.count(chr(10)) + 2}: shows figure 2 of "
-        "snippets/05-pytorch-basics/type_and_grad.py, but that snippet drew 0 figure(s)",
+        (
+            f"ERROR   -  docs/05-pytorch-basics.md:{chapter.count(chr(10)) + 2}: shows figure 2 of "
+            "snippets/05-pytorch-basics/type_and_grad.py, but that snippet drew 0 figure(s)"
+        ),
     }
-
 
 
 SLOW = 'import time\n\nprint("开始训练")\ntime.sleep(9)\nprint("训练完成")\n'
@@ -126,16 +127,22 @@ def test_a_slow_snippet_never_freezes_the_preview(server, page):
     assert re.search(r"Ran snippets/05-pytorch-basics/slow_training.py in \d+\.\d\d s", log)  # once, when done
     assert re.search(r"Snippets: 0 executed, \d+ from cache, 1 still running in the background", log)
 
+
 def test_a_quoted_value_shows_running_then_the_value_and_follows_each_save(server, page):
     """The prose's value is 「运行中…」 while its snippet runs in the background, then what the run computed;
     saving the snippet again updates it. The snippet waits for the test's signal, not for a time."""
     copy, url, process = server
     release = copy.root / "release-the-snippet"
-    waits = f"import pathlib\nimport time\n\nwhile not pathlib.Path({str(release)!r}).exists():\n    time.sleep(0.05)\nanswer = 6 * 7\n"
+    waits = (
+        f"import pathlib\nimport time\n\nwhile not pathlib.Path({str(release)!r}).exists():\n"
+        "    time.sleep(0.05)\nanswer = 6 * 7\n"
+    )
     copy.write("snippets/05-pytorch-basics/waits.py", waits)
     chapter = (copy.root / "docs/05-pytorch-basics.md").read_text(encoding="utf-8")
-    copy.write("docs/05-pytorch-basics.md", chapter + '\n```python\n--8<-- "05-pytorch-basics/waits.py"\n```\n\n'
-               "算出来的答案是 {{ waits.py: answer }}。\n")
+    copy.write(
+        "docs/05-pytorch-basics.md",
+        chapter + '\n```python\n--8<-- "05-pytorch-basics/waits.py"\n```\n\n算出来的答案是 {{ waits.py: answer }}。\n',
+    )
     page.goto(url)
     prose = page.locator("p", has_text="算出来的答案是")
     expect(prose).to_have_text("算出来的答案是 运行中…。", timeout=30_000)
@@ -152,7 +159,9 @@ def test_a_quoted_value_shows_running_then_the_value_and_follows_each_save(serve
 def test_serve_recovers_when_a_snippet_kills_the_worker(server):
     copy, url, process = server
     original = (copy.root / SNIPPET).read_text()
-    copy.write(SNIPPET, "import os, signal\nprint('worker', 'goodbye', sep='+', flush=True)\nos.kill(os.getppid(), signal.SIGKILL)\n")
+    copy.write(
+        SNIPPET, "import os, signal\nprint('worker', 'goodbye', sep='+', flush=True)\nos.kill(os.getppid(), signal.SIGKILL)\n"
+    )
     wait_for(lambda: "and the worker died" in fetch(url), "the error on the page", seconds=30)
     assert "worker+goodbye" in fetch(url)  # what it printed before, above the error
     copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("新的 worker")\n'))

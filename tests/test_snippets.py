@@ -52,11 +52,14 @@ def reader_copy(tmp_path_factory):
 
 # Every figure snippet from both places README names, and chapter 8's snippets (its promise) from the root.
 READER_RUNS = [(snippet, where) for snippet in FIGURE_SNIPPETS for where in ("repository root", "snippet folder")]
-READER_RUNS += [(snippet, "repository root") for snippet in SNIPPETS if snippet.parent.name == "08-cnn"
-                and snippet not in FIGURE_SNIPPETS]
+READER_RUNS += [
+    (snippet, "repository root") for snippet in SNIPPETS if snippet.parent.name == "08-cnn" and snippet not in FIGURE_SNIPPETS
+]
 
 
-@pytest.mark.parametrize("snippet, where", READER_RUNS, ids=lambda value: snippet_id(value) if hasattr(value, "parts") else value)
+@pytest.mark.parametrize(
+    ("snippet", "where"), READER_RUNS, ids=lambda value: snippet_id(value) if hasattr(value, "parts") else value
+)
 def test_a_readers_own_run_prints_what_the_page_shows_and_nothing_on_stderr(snippet, where, reader_copy, snippet_results):
     """With only requirements.txt installed: the page's output (from the root, as README says), no missing
     glyph (Chinese comes from zhplot), no warning."""
@@ -64,8 +67,14 @@ def test_a_readers_own_run_prints_what_the_page_shows_and_nothing_on_stderr(snip
     script = root / "snippets" / snippet_id(snippet)
     cwd = root if where == "repository root" else script.parent
     env = {**os.environ, "MPLCONFIGDIR": str(mplconfig), "MPLBACKEND": "agg", "TQDM_DISABLE": "1"}
-    run = subprocess.run([sys.executable, "-c", DRAW_ON_SHOW, str(script.relative_to(cwd))], cwd=cwd, env=env,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", DRAW_ON_SHOW, str(script.relative_to(cwd))],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert (run.returncode, run.stderr) == (0, "")
     if where == "repository root":
         assert run.stdout == snippet_results[snippet].stdout
@@ -102,7 +111,7 @@ def test_hand_gradient_equals_autograd(snippet_results):
     assert hand == auto == -2.0
 
 
-def test_tensor_and_Tensor_differ(snippet_results):
+def test_tensor_and_Tensor_differ(snippet_results):  # noqa: N802 - the two names it compares
     out = stdout(snippet_results, "05-pytorch-basics/tensor_vs_Tensor.py").splitlines()
     assert out == [
         "tensor([1.]) torch.float32",
@@ -115,7 +124,7 @@ def test_tensor_and_Tensor_differ(snippet_results):
 def test_type_and_grad_output(snippet_results):
     out = stdout(snippet_results, "05-pytorch-basics/type_and_grad.py").splitlines()
     expected = ["tensor([1.], requires_grad=True)", "tensor([1.])", "torch.FloatTensor", "torch.FloatTensor"]
-    assert out == expected + ["None", "<class 'NoneType'>"]
+    assert out == [*expected, "None", "<class 'NoneType'>"]
 
 
 @pytest.mark.parametrize("name", ["linear_regression_autograd.py", "no_grad_update.py"])
@@ -145,9 +154,11 @@ def test_nn_linear_trained_with_sgd_finds_w_2_b_0(snippet_results):
 
 def test_every_optimizer_reaches_w_2_b_0_and_predicts_8(snippet_results):
     out = stdout(snippet_results, "06-nn-module/compare_optimizers.py")
-    rows = re.findall(r"^(SGD|SGD \+ momentum|Adam)\s+w = (\S+)\s+b = (\S+)\s+最终损失 = (\S+)\s+x = 4 的预测 (\S+)$", out, re.MULTILINE)
+    rows = re.findall(
+        r"^(SGD|SGD \+ momentum|Adam)\s+w = (\S+)\s+b = (\S+)\s+最终损失 = (\S+)\s+x = 4 的预测 (\S+)$", out, re.MULTILINE
+    )
     assert [row[0] for row in rows] == ["SGD", "SGD + momentum", "Adam"]
-    for name, w, b, loss, prediction in rows:
+    for name, w, b, _, prediction in rows:
         assert float(w) == pytest.approx(2.0, abs=0.01) and float(b) == pytest.approx(0.0, abs=0.01), name
         assert float(prediction) == pytest.approx(8.0, abs=0.01), name
     plain, momentum, adam = (float(row[3]) for row in rows)

@@ -21,8 +21,11 @@ def test_each_mangled_formula_fails_the_build_with_page_and_line(site_copy):
     build = site_copy.build()
     assert build.returncode != 0
     for command, line in lines.items():
-        assert re.search(rf'docs/04-backpropagation.md:{line}: a formula has U\+00.. \(.*\) and "{command[2:]}" '
-                         rf"where \{command} was meant", build.log), command
+        assert re.search(
+            rf'docs/04-backpropagation.md:{line}: a formula has U\+00.. \(.*\) and "{command[2:]}" '
+            rf"where \{command} was meant",
+            build.log,
+        ), command
     assert "docs/04-backpropagation.md:" in build.log and "control character U+000C (form feed)" in build.log
 
 

@@ -2,7 +2,8 @@
 
 An entry is `<key>.json` in the cache folder: a first line holding the SHA-256 of the rest, then
 the result as JSON. The key covers the snippet's path and code, the versions that run it, the
-executor's own code and the environment variables snippets see (environment.py); the entry lists the files the snippet read from its folder, with their
+executor's own code and the environment variables snippets see (environment.py); the entry lists
+the files the snippet read from its folder, with their
 hashes, and is reused only while they are unchanged. A damaged entry is discarded (the snippet
 runs again) with an info line, not a warning: the cache is the build's own state.
 
@@ -11,6 +12,7 @@ cache folder that cannot be written (read-only, full disk) is said once per buil
 the build goes on without caching, and leaves no partial file.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -75,7 +77,7 @@ def write_atomically(path: Path, data: bytes) -> bool:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".partial-")
         with os.fdopen(fd, "wb") as file:
             file.write(data)
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
         return True
     except OSError as error:
         if temporary:
@@ -136,14 +138,11 @@ def remove_leftovers(cache_dir: Path) -> None:
 def _discard(path: Path, why: str) -> None:
     log.info(f"Discarded the cache entry {path.name}: {why}; the snippet runs again")
     _remove(path)
-    return None
 
 
 def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache: its entries are only read
         path.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only cache: its entries are only read
 
 
 def _hash_or_none(path: Path) -> str | None:

@@ -11,15 +11,17 @@ SNIPPET_NETWORK_LOG for the Python processes a snippet starts (sandbox.py): thos
 import re
 
 ALLOWED = re.compile(
-    "|".join([
-        r"PATH|HOME|USER|USERNAME|LOGNAME|SHELL|TERM",  # who and where
-        r"LANG|LANGUAGE|LC_[A-Z]+|TZ",  # locale and time zone
-        r"PYTHON[A-Z_]*|VIRTUAL_ENV",  # how `python` itself starts (PYTHONPATH, PYTHONHASHSEED, ...)
-        r"OMP_NUM_THREADS|MKL_NUM_THREADS|MPLCONFIGDIR|TQDM_[A-Z_]+",  # read by torch, matplotlib, tqdm
-        # what Windows needs to start processes and find the user's folders
-        r"SYSTEMROOT|SYSTEMDRIVE|WINDIR|COMSPEC|PATHEXT|USERPROFILE|APPDATA|LOCALAPPDATA|PROGRAMDATA",
-        r"NUMBER_OF_PROCESSORS|PROCESSOR_ARCHITECTURE",
-    ]),
+    "|".join(
+        [
+            r"PATH|HOME|USER|USERNAME|LOGNAME|SHELL|TERM",  # who and where
+            r"LANG|LANGUAGE|LC_[A-Z]+|TZ",  # locale and time zone
+            r"PYTHON[A-Z_]*|VIRTUAL_ENV",  # how `python` itself starts (PYTHONPATH, PYTHONHASHSEED, ...)
+            r"OMP_NUM_THREADS|MKL_NUM_THREADS|MPLCONFIGDIR|TQDM_[A-Z_]+",  # read by torch, matplotlib, tqdm
+            # what Windows needs to start processes and find the user's folders
+            r"SYSTEMROOT|SYSTEMDRIVE|WINDIR|COMSPEC|PATHEXT|USERPROFILE|APPDATA|LOCALAPPDATA|PROGRAMDATA",
+            r"NUMBER_OF_PROCESSORS|PROCESSOR_ARCHITECTURE",
+        ]
+    ),
     re.IGNORECASE,  # Windows' names are case-insensitive
 )
 

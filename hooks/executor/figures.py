@@ -9,20 +9,23 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.colors import to_hex, to_rgb  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.text import Text
 
 # Figures are drawn only with fonts that come with the lock: matplotlib's own (DejaVu) and those a snippet
 # registers, such as zhplot's Noto Sans SC for Chinese. The OS's fonts are left out, so a figure is the
 # same bytes on every machine, and a snippet that would need one fails here as it would for a reader.
 _BUNDLED = Path(matplotlib.get_data_path()).resolve()
-font_manager.fontManager.ttflist = [font for font in font_manager.fontManager.ttflist
-                                    if Path(font.fname).resolve().is_relative_to(_BUNDLED)]
-CJK_HINT = ("Chinese text in figures needs the line `import zhplot` after `import matplotlib.pyplot as plt`: "
-            "it draws Chinese with the font that comes with requirements.txt")
+font_manager.fontManager.ttflist = [
+    font for font in font_manager.fontManager.ttflist if Path(font.fname).resolve().is_relative_to(_BUNDLED)
+]
+CJK_HINT = (
+    "Chinese text in figures needs the line `import zhplot` after `import matplotlib.pyplot as plt`: "
+    "it draws Chinese with the font that comes with requirements.txt"
+)
 # Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font
 # on the reader's side.
 SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
@@ -59,15 +62,25 @@ def svg(figure) -> str:
 
 def figure_data(figure, light: str) -> dict:
     """What a figure shows, as data the tests check, and the sizes that decide whether a phone can show it."""
-    return {"width_pt": float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', light)[1]),
-            "smallest_text": min(_drawn_texts(figure), default=None),
-            "axes": [{
-        "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(), "yscale": ax.get_yscale(),
-        "lines": [{"label": line.get_label(), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
-                  for line in ax.get_lines()],
-        "points": [_floats(collection.get_offsets()) for collection in ax.collections],
-        "texts": [text.get_text() for text in ax.texts],
-    } for ax in figure.axes]}
+    return {
+        "width_pt": float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', light)[1]),
+        "smallest_text": min(_drawn_texts(figure), default=None),
+        "axes": [
+            {
+                "title": ax.get_title(),
+                "xlabel": ax.get_xlabel(),
+                "ylabel": ax.get_ylabel(),
+                "yscale": ax.get_yscale(),
+                "lines": [
+                    {"label": line.get_label(), "x": _floats(line.get_xdata()), "y": _floats(line.get_ydata())}
+                    for line in ax.get_lines()
+                ],
+                "points": [_floats(collection.get_offsets()) for collection in ax.collections],
+                "texts": [text.get_text() for text in ax.texts],
+            }
+            for ax in figure.axes
+        ],
+    }
 
 
 def _drawn_texts(figure):
@@ -93,8 +106,6 @@ def dark_svg(light: str) -> str:
 
 def _dark_color(hex_rgb: str) -> str:
     rgb = np.array(to_rgb(f"#{hex_rgb}"))
-    if rgb.max() - rgb.min() < 0.1:  # a grey
-        dark = DARK_FG + (DARK_BG - DARK_FG) * rgb.mean()
-    else:
-        dark = rgb + (1 - rgb) * 0.3
+    is_grey = rgb.max() - rgb.min() < 0.1
+    dark = DARK_FG + (DARK_BG - DARK_FG) * rgb.mean() if is_grey else rgb + (1 - rgb) * 0.3
     return to_hex(dark)

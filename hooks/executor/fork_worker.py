@@ -31,7 +31,6 @@ if __name__ == "__main__":  # started by its path: `executor` is found in the fo
 from executor import lifecycle, preload, process_tree, sandbox
 
 
-
 @dataclass
 class _Run:
     id: int
@@ -121,8 +120,15 @@ class Worker:
         del self.runs[run.pid]
         stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
         if not run.answered:
-            lifecycle.answer({"id": run.id, "status": process_tree.describe_status(status), "timed_out": run.timed_out,
-                     "stragglers": stragglers, "memory_mb": run.memory and run.memory.exceeded_mb})
+            lifecycle.answer(
+                {
+                    "id": run.id,
+                    "status": process_tree.describe_status(status),
+                    "timed_out": run.timed_out,
+                    "stragglers": stragglers,
+                    "memory_mb": run.memory and run.memory.exceeded_mb,
+                }
+            )
 
     def end_everything(self) -> None:
         for pid in self.runs:

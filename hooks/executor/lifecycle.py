@@ -37,7 +37,7 @@ def serve(worker, runs_dir: str) -> None:
         worker.serve()
     except SystemExit as stop:  # SIGTERM: the build died
         code = stop.code
-    except BaseException:  # a bug here: the build reports the runs as lost, and this says why
+    except BaseException:  # noqa: BLE001 - a bug here: the build reports the runs as lost, and this says why
         print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
         code = 70
     finally:

@@ -8,7 +8,7 @@ Two layers:
 - Everywhere, an audit hook refuses every socket call that would reach another machine (connect,
   sendto, sendmsg) and every name lookup other than localhost, with an error that names the address:
   in the snippet's own interpreter, and in every Python process it starts (child_python/). On macOS
-  and Windows this is the only layer: a child in another language is not covered (README says so).
+  and Windows this is the only layer: a child in another language is not covered (ARCHITECTURE.md says so).
 """
 
 import ctypes
@@ -31,6 +31,7 @@ def enter_private_network() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"{sys.platform} has no network namespaces"
     import fcntl  # POSIX only
+
     uid, gid = os.getuid(), os.getgid()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0:
@@ -53,8 +54,9 @@ def refusal(event: str, args: tuple) -> str | None:
         address = args[1]
         if address is not None and not _local(address):
             return f"{event.removeprefix('socket.')} to {_shown(address)} refused"
-    elif event in LOOKUPS and args and isinstance(args[0], (str, bytes)) and not _literal(args[0]) \
-            and not _local_name(args[0]):  # a name, not an address: its lookup would ask a DNS server
+    elif (
+        event in LOOKUPS and args and isinstance(args[0], (str, bytes)) and not _literal(args[0]) and not _local_name(args[0])
+    ):  # a name, not an address: its lookup would ask a DNS server
         return f"looking up {os.fsdecode(args[0])!r} refused"
     return None
 

@@ -6,6 +6,7 @@ keeps the list in the cache folder for the next cold build. That covers imports 
 lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dynamo.
 """
 
+import contextlib
 import gc
 import importlib
 import os
@@ -66,10 +67,8 @@ def _import_without_side_effects(name: str) -> None:
     if package in _WITH_SIDE_EFFECTS:
         return
     before = _state()
-    try:
+    with contextlib.suppress(BaseException):  # a module that cannot load here stays the snippet's business
         importlib.import_module(name)
-    except BaseException:  # noqa: BLE001 - a module that cannot load here stays the snippet's business
-        pass
     if dict(matplotlib.rcParams) != before[0] or font_manager.fontManager.ttflist != before[2]:
         _WITH_SIDE_EFFECTS.add(package)
         _restore(before, package)
@@ -95,8 +94,13 @@ def _restore(state: tuple, package: str) -> None:
 
 def library_modules(names) -> list:
     """Those of the modules `names` that were loaded from a library, not from the snippet's folder."""
-    return sorted(name for name in set(names) if name in sys.modules
-                  and getattr(sys.modules[name], "__file__", None) and sys.modules[name].__file__.startswith(LIBRARY_PATHS))
+    return sorted(
+        name
+        for name in set(names)
+        if name in sys.modules
+        and getattr(sys.modules[name], "__file__", None)
+        and sys.modules[name].__file__.startswith(LIBRARY_PATHS)
+    )
 
 
 def _draw_a_figure() -> None:

@@ -4,9 +4,10 @@ On Linux, a process that is a "child subreaper" adopts the orphans of its descen
 process a snippet starts stays below it, however it detaches (double fork, setsid). Ending a tree is
 then: kill every child, reap it (its own children are adopted at that moment), repeat until none is
 left. Elsewhere (macOS, Windows) there is no subreaper: the tree is what psutil finds below a
-process, so a process whose parent has already exited is no longer found (README, platforms).
+process, so a process whose parent has already exited is no longer found (ARCHITECTURE.md, the backends).
 """
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -33,10 +34,8 @@ def _prctl(option: int, value: int) -> None:
 def no_new_huge_pages() -> None:
     """Memory this process allocates from now on comes in 4 KB pages (what it shares keeps its pages).
     Only a speed-up: where the kernel refuses, nothing changes."""
-    try:
+    with contextlib.suppress(OSError):
         _prctl(_PR_SET_THP_DISABLE, 1)
-    except OSError:
-        pass
 
 
 def become_subreaper() -> None:
@@ -169,15 +168,11 @@ def kill_group_and_process(pid: int) -> None:
     """Kill a process and, if it leads one, its process group (POSIX)."""
     if hasattr(os, "killpg"):
         for kill in (os.killpg, os.kill):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         return
-    try:
+    with contextlib.suppress(psutil.Error):
         psutil.Process(pid).kill()
-    except psutil.Error:
-        pass
 
 
 def _reap(pid: int) -> None:

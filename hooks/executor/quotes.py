@@ -60,6 +60,8 @@ def unfit(value: str) -> str | None:
     if (lines := len(value.splitlines())) > 1:
         return f"its value is {lines} lines long; a quoted value is one short line"
     if len(value) > MAX_CHARS or not value.isprintable():
-        return (f"its value, {value[:MAX_CHARS]!r}{'…' if len(value) > MAX_CHARS else ''}, is not one short line "
-                f"(at most {MAX_CHARS} printable characters): quote a number or a short text")
+        return (
+            f"its value, {value[:MAX_CHARS]!r}{'…' if len(value) > MAX_CHARS else ''}, is not one short line "
+            f"(at most {MAX_CHARS} printable characters): quote a number or a short text"
+        )
     return None

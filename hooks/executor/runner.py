@@ -10,8 +10,8 @@ project, laid out as the project is (`snippets/<chapter>/<name>.py`, run from th
 import ast
 import functools
 import json
-import math
 import logging
+import math
 import os
 import queue
 import re
@@ -45,7 +45,7 @@ BACKENDS = ("auto", "fork", "spawn")
 MEMORY_SETTING = "(extra.run_snippets.max_memory_mb in mkdocs.yml): use less data, or a smaller model or batch"
 # Where each run's temp folder goes: /tmp where it exists, so that a Unix socket's path in it stays short
 # (about 100 bytes at most) whatever TMPDIR the build has; the system's temp folder elsewhere.
-SHORT_TEMP = "/tmp" if os.name == "posix" and os.access("/tmp", os.W_OK) else None
+SHORT_TEMP = "/tmp" if os.name == "posix" and os.access("/tmp", os.W_OK) else None  # noqa: S108 - mkdtemp makes a private folder in it
 
 
 def choose_backend(asked: str | None = None) -> str:
@@ -62,6 +62,7 @@ def choose_backend(asked: str | None = None) -> str:
 @dataclass
 class Limits:
     """What one snippet may produce (extra.run_snippets in mkdocs.yml)."""
+
     output_lines: int = 500
     output_kb: int = 100
     figure_kb: int = 1024
@@ -70,6 +71,7 @@ class Limits:
 
 
 PHONE_CONTENT_PX = 358  # what Material's page leaves for a figure on a 390 px wide phone
+
 
 def too_small_on_a_phone(data: dict, smallest_px: float) -> str | None:
     """Why a phone would show the figure's smallest text too small to read; None when it can be read."""
@@ -81,10 +83,12 @@ def too_small_on_a_phone(data: dict, smallest_px: float) -> str | None:
     if shown >= smallest_px:
         return None
     shown = math.floor(shown * 100) / 100  # printed as less than the need it fails: 8.99 px, never "9.0 px"
-    return (f"its smallest text, {text!r} at {size:g} pt, is {shown:.2f} px on a phone, which shows the "
-            f"{width_px:.0f} px wide figure {min(width_px, PHONE_CONTENT_PX):.0f} px wide; a reader needs "
-            f"{smallest_px:g} px (extra.run_snippets.min_figure_text_px in mkdocs.yml): make the figure narrower "
-            "(figsize), put its panels in fewer columns, or make the text larger (fontsize)")
+    return (
+        f"its smallest text, {text!r} at {size:g} pt, is {shown:.2f} px on a phone, which shows the "
+        f"{width_px:.0f} px wide figure {min(width_px, PHONE_CONTENT_PX):.0f} px wide; a reader needs "
+        f"{smallest_px:g} px (extra.run_snippets.min_figure_text_px in mkdocs.yml): make the figure narrower "
+        "(figsize), put its panels in fewer columns, or make the text larger (fontsize)"
+    )
 
 
 @dataclass
@@ -130,8 +134,15 @@ class _Run:
 
 
 class SnippetRunner:
-    def __init__(self, cache_dir: Path, root: Path | None = None, timeout: float = 60, workers: int | None = None,
-                 limits: Limits | None = None, backend: str | None = None):
+    def __init__(
+        self,
+        cache_dir: Path,
+        root: Path | None = None,
+        timeout: float = 60,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        backend: str | None = None,
+    ):
         self.cache_dir = Path(cache_dir).resolve()
         self.backend = choose_backend(backend)
         self.root = Path(root).resolve() if root else None  # snippets under it are named relative to it
@@ -166,8 +177,11 @@ class SnippetRunner:
     def state(self, snippet: Path) -> tuple:
         """The snippet as it is now, for results no cache holds (failed runs): its key, and the names,
         sizes and modification times of the files in its folder (the data it may read)."""
-        files = sorted((p.relative_to(snippet.parent).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-                       for p in snippet.parent.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = sorted(
+            (p.relative_to(snippet.parent).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+            for p in snippet.parent.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        )
         return self._key(snippet), tuple(files)
 
     def has_entry(self, snippet: Path) -> bool:
@@ -211,8 +225,11 @@ class SnippetRunner:
             result.error = why
             result.stdout, result.stderr = _first_lines(result.stdout), _first_lines(result.stderr)
             result.figures = []
-        result.warnings = {number: f"figure {number}: {why}" for number, figure in enumerate(result.figures, 1)
-                           if (why := too_small_on_a_phone(figure.data, self.limits.figure_text_px))}
+        result.warnings = {
+            number: f"figure {number}: {why}"
+            for number, figure in enumerate(result.figures, 1)
+            if (why := too_small_on_a_phone(figure.data, self.limits.figure_text_px))
+        }
 
     def _unfit_for_page(self, result: Result) -> str | None:
         """Why the result is too big for a page, with what to do about it; None when it fits."""
@@ -221,20 +238,23 @@ class SnippetRunner:
             lines, kb = len(text.splitlines()), len(text.encode()) / 1024
             if lines > limit.output_lines or kb > limit.output_kb:
                 printed = f"1 line of {kb:.0f} KB" if lines == 1 else f"{lines} lines ({kb:.0f} KB)"
-                return (f"the snippet printed {printed} to {stream}; a page shows at most "
-                        f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
-                        "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary")
+                return (
+                    f"the snippet printed {printed} to {stream}; a page shows at most "
+                    f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
+                    "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary"
+                )
         for number, figure in enumerate(result.figures, 1):
             texts = [text for ax in figure.data["axes"] for text in (ax["title"], ax["xlabel"], ax["ylabel"], *ax["texts"])]
             for text in texts:
                 if why := swallowed_backslash(text):
-                    return (f"figure {number} has the text {text!r}: {why}; "
-                            'write TeX in a raw string, e.g. r"$\\theta$"')
+                    return f'figure {number} has the text {text!r}: {why}; write TeX in a raw string, e.g. r"$\\theta$"'
             kb = len(figure.light.encode()) / 1024
             if kb > limit.figure_kb:
-                return (f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
-                        "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
-                        "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)")
+                return (
+                    f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
+                    "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
+                    "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)"
+                )
         return None
 
     def _from_cache(self, snippet: Path) -> Result | None:
@@ -242,8 +262,15 @@ class SnippetRunner:
         if stored is None:
             return None
         figures = [Figure(**figure) for figure in stored["figures"]]
-        result = Result(snippet, stored["stdout"], stored["stderr"], figures, cached=True, values=stored["values"],
-                        read=sorted(stored["inputs"]))
+        result = Result(
+            snippet,
+            stored["stdout"],
+            stored["stderr"],
+            figures,
+            cached=True,
+            values=stored["values"],
+            read=sorted(stored["inputs"]),
+        )
         self._check_limits(result)  # stored when it fitted; today's limits may be stricter
         return result
 
@@ -302,9 +329,19 @@ class SnippetRunner:
             _remove(run)
             run = self._prepare(run.snippet)
         run.started = time.monotonic()
-        self._send({"id": run.id, "snippet": run.name, "cwd": str(run.scratch / "cwd"), "out": str(run.scratch / "out"),
-                    "tmp": str(run.tmp), "quotes": list(run.quotes), "max_memory_mb": self.limits.memory_mb,
-                    "timeout": self.timeout, "queued": queued})
+        self._send(
+            {
+                "id": run.id,
+                "snippet": run.name,
+                "cwd": str(run.scratch / "cwd"),
+                "out": str(run.scratch / "out"),
+                "tmp": str(run.tmp),
+                "quotes": list(run.quotes),
+                "max_memory_mb": self.limits.memory_mb,
+                "timeout": self.timeout,
+                "queued": queued,
+            }
+        )
         return run
 
     def _send(self, request: dict) -> None:
@@ -323,9 +360,13 @@ class SnippetRunner:
                 command, env = [HERE / "fork_worker.py", self._runs_dir], _worker_only_env()
             else:
                 command, env = [HERE / "spawn_worker.py", self._runs_dir, str(self.workers)], {}
-            self._worker = subprocess.Popen([sys.executable, *map(str, command)], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, bufsize=0,
-                                            env={**environment.for_snippets(os.environ), **TQDM_DEFAULTS, **env})
+            self._worker = subprocess.Popen(
+                [sys.executable, *map(str, command)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                bufsize=0,
+                env={**environment.for_snippets(os.environ), **TQDM_DEFAULTS, **env},
+            )
             # A thread reads the answers (select() takes no pipe on Windows); b"" marks the worker's end.
             self._answers = queue.Queue()
             threading.Thread(target=_read_lines, args=(self._worker.stdout, self._answers), daemon=True).start()
@@ -357,12 +398,15 @@ class SnippetRunner:
         line, _, signal_number = signalled.read_text().partition(" ") if signalled.exists() else ("", "", "")
         error = f"the snippet worker {death} while this snippet ran; a new one runs the other snippets"
         if signal_number:
-            error = (f"the snippet sent its worker signal {signal_number.strip()} (os.kill of os.getppid()), and the worker "
-                     f"{death}; a new one runs the other snippets")
+            error = (
+                f"the snippet sent its worker signal {signal_number.strip()} (os.kill of os.getppid()), and the worker "
+                f"{death}; a new one runs the other snippets"
+            )
         stdout = self._text(run, run.scratch / "out" / "stdout.txt")  # what it printed before
         _end(run)
-        return Result(run.snippet, stdout, error=error, line=int(line) if line.strip() else None,
-                      seconds=time.monotonic() - run.started)
+        return Result(
+            run.snippet, stdout, error=error, line=int(line) if line.strip() else None, seconds=time.monotonic() - run.started
+        )
 
     def _finish(self, run: _Run, message: dict) -> Result:
         out = run.scratch / "out"
@@ -371,8 +415,10 @@ class SnippetRunner:
         result.seconds = time.monotonic() - run.started
         stack_line = _stack_line(out / "stack.txt", run.name)
         if message.get("memory_mb"):
-            result.error = (f"MemoryError: the snippet's processes held {message['memory_mb']:.0f} MB, over the limit of "
-                            f"{self.limits.memory_mb} MB {MEMORY_SETTING}, and were ended")
+            result.error = (
+                f"MemoryError: the snippet's processes held {message['memory_mb']:.0f} MB, over the limit of "
+                f"{self.limits.memory_mb} MB {MEMORY_SETTING}, and were ended"
+            )
             result.line = stack_line
         elif message["timed_out"]:
             result.error = f"TimeoutError: still running after {self.timeout:g} s (extra.run_snippets.timeout in mkdocs.yml)"
@@ -384,17 +430,27 @@ class SnippetRunner:
             if result.error and re.search(r"MemoryError|can't allocate memory|Cannot allocate memory", result.error):
                 result.error += f"\nThe snippet may use {self.limits.memory_mb} MB {MEMORY_SETTING}.\n"
             result.figures = [_figure(out, name) for name in info["figures"]]
-            result.values = {text: _scrubbed(value, functools.partial(self._scrub, run)) for text, value in info["values"].items()}
+            result.values = {
+                text: _scrubbed(value, functools.partial(self._scrub, run)) for text, value in info["values"].items()
+            }
             result.read = sorted(self._read(run, info["opened"]))
         if info and info.get("unshown") and result.ok:
-            result.error = (f"the snippet drew {info['unshown']} figure(s) it never shows: a reader running it sees "
-                            "nothing, and neither does the page; call plt.show() after drawing")
+            result.error = (
+                f"the snippet drew {info['unshown']} figure(s) it never shows: a reader running it sees "
+                "nothing, and neither does the page; call plt.show() after drawing"
+            )
         if info and info["network"] and result.ok:
             result.error = f"the snippet tried to use the network ({info['network']}): the site must build offline"
-        for limit, consequence in (("no_network_namespace", "only their own Python code is kept off the network, "
-                                    "not the processes they start"),
-                                   ("no_landlock", "only their scratch copy keeps them from writing into the project, "
-                                    "through relative paths; absolute ones are not refused")):
+        for limit, consequence in (
+            ("no_network_namespace", "only their own Python code is kept off the network, not the processes they start"),
+            (
+                "no_landlock",
+                (
+                    "only their scratch copy keeps them from writing into the project, "
+                    "through relative paths; absolute ones are not refused"
+                ),
+            ),
+        ):
             if info and info.get(limit) and limit not in self._said:
                 self._said.add(limit)  # once per build (and serve session): the machine does not change
                 log.info(f"Snippets run without {limit.removeprefix('no_').replace('_', ' ')} ({info[limit]}): {consequence}")
@@ -424,8 +480,14 @@ class SnippetRunner:
     def _entry(self, run: _Run, result: Result, opened: list) -> dict:
         inputs = {name: run.inputs[name] for name in sorted(self._read(run, opened))}
         figures = [figure.__dict__ for figure in result.figures]
-        return {"snippet": run.name, "stdout": result.stdout, "stderr": result.stderr, "figures": figures, "inputs": inputs,
-                "values": result.values}
+        return {
+            "snippet": run.name,
+            "stdout": result.stdout,
+            "stderr": result.stderr,
+            "figures": figures,
+            "inputs": inputs,
+            "values": result.values,
+        }
 
     def _text(self, run: _Run, path: Path) -> str:
         raw = path.read_bytes().decode("utf-8", errors="replace") if path.exists() else ""
@@ -458,8 +520,10 @@ def _remove(run: _Run) -> None:
 def _first_lines(text: str, count: int = 20, width: int = 300) -> str:
     """What the page shows of an output over the limits: its first lines, each cut at `width` characters."""
     lines = text.splitlines(keepends=True)
-    shown = [line if len(line.rstrip("\n")) <= width else f"{line[:width]}…（这一行还有 {len(line.rstrip(chr(10))) - width} 个字符）\n"
-             for line in lines[:count]]
+    shown = [
+        line if len(line.rstrip("\n")) <= width else f"{line[:width]}…（这一行还有 {len(line.rstrip(chr(10))) - width} 个字符）\n"
+        for line in lines[:count]
+    ]
     if len(lines) > count:
         shown.append(f"…（后面还有 {len(lines) - count} 行，超出页面的上限，没有显示）\n")
     return "".join(shown)
@@ -483,15 +547,16 @@ def imported_modules(snippet: Path) -> set:
     except SyntaxError:
         return set()  # the run reports it
     names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    return names | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
-                    and not node.level}
+    return names | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module and not node.level}
 
 
 def library_imports(snippet: Path) -> set:
     """The modules a snippet imports that are not its own (no helper module beside it has the name)."""
+
     def local(name):
         top = snippet.parent / name.split(".")[0]
         return top.with_suffix(".py").exists() or top.is_dir()
+
     return {name for name in imported_modules(snippet) if not local(name)}
 
 
@@ -517,5 +582,5 @@ def _stack_line(stack: Path, name: str) -> int | None:
     for thread in [thread for thread in threads if thread not in started] + started:
         for line in thread.splitlines():  # most recent call first
             if line.startswith(prefix):
-                return int(line[len(prefix):].split()[0])
+                return int(line[len(prefix) :].split()[0])
     return None

@@ -36,7 +36,6 @@ CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
 NETWORK_LOG = "network-children.txt"  # what Python children were refused
 
 
-
 def run(request: dict, inherited_fds: list, done_fd: int) -> None:
     """The fork backend's process: execute the snippet, then tell the worker on `done_fd`, before this
     process's teardown (a few ms with torch mapped)."""
@@ -71,18 +70,28 @@ def execute(request: dict) -> None:
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
             result = _describe(exit_, snippet)
-    except BaseException as exc:  # the snippet's own error, reported to the author
+    except BaseException as exc:  # noqa: BLE001 - the snippet's own error, reported to the author
         result = _describe(exc, snippet)
     stragglers = _exit_like_python()
     if closed := [name for fd, name in ((1, "standard output"), (2, "standard error")) if not _is_open(fd)]:
         # plain `python` fails too: it cannot write what is printed after that, nor flush at exit
-        why = f"the snippet closed its {' and '.join(closed)} (fd 1 and 2 are where it prints): what it printed after that is lost"
+        why = (
+            f"the snippet closed its {' and '.join(closed)} (fd 1 and 2 are where it prints): what it printed after that is lost"
+        )
         result["error"] = f"{result['error']}\n{why}" if result["error"] else why
     if guard.network is None and (out / NETWORK_LOG).exists():
         guard.network = "a Python process it started: " + (out / NETWORK_LOG).read_text(encoding="utf-8").split("\n")[0]
-    result.update(figures=drawn, unshown=unshown, values=values, stragglers=stragglers, opened=sorted(guard.opened), network=guard.network,
-                  no_network_namespace=network.NO_NAMESPACE, no_landlock=writes.NO_LANDLOCK,
-                  imported=preload.library_modules(guard.imported))
+    result.update(
+        figures=drawn,
+        unshown=unshown,
+        values=values,
+        stragglers=stragglers,
+        opened=sorted(guard.opened),
+        network=guard.network,
+        no_network_namespace=network.NO_NAMESPACE,
+        no_landlock=writes.NO_LANDLOCK,
+        imported=preload.library_modules(guard.imported),
+    )
     (out / "result.json").write_text(json.dumps(result))
 
 
@@ -96,8 +105,11 @@ def _limit_memory(limit_mb: float | None) -> None:
     import resource
 
     with contextlib.suppress(OSError, ValueError):
-        held = next(int(line.split()[1]) * 1024 for line in Path("/proc/self/status").read_text().splitlines()
-                    if line.startswith("VmData:"))
+        held = next(
+            int(line.split()[1]) * 1024
+            for line in Path("/proc/self/status").read_text().splitlines()
+            if line.startswith("VmData:")
+        )
         resource.setrlimit(resource.RLIMIT_DATA, (held + int(limit_mb * 2**20),) * 2)
 
 
@@ -120,9 +132,10 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> No
         os.dup2(os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)), fd)
     # Line-buffered, as on a terminal: what a snippet printed before it hangs or is killed is on the page.
     # newline="\n": the same bytes on Windows.
-    sys.stdout = open(1, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)
-    sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)
-    stack = open(out / "stack.txt", "w")
+    # They live as long as the process: no context manager (SIM115).
+    sys.stdout = open(1, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", newline="\n", closefd=False, buffering=1)  # noqa: SIM115
+    stack = open(out / "stack.txt", "w")  # noqa: SIM115
     faulthandler.enable(file=stack)  # a segmentation fault still tells its line
     if process_tree.STACK_SIGNAL:
         faulthandler.register(process_tree.STACK_SIGNAL, file=stack, all_threads=True)  # main thread's line first
@@ -157,7 +170,7 @@ class _Guard:
                 frame = frame.f_back
             self.signalled.write_text(f"{frame.f_lineno if frame else ''} {args[1]}\n")
         elif event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
-            self.opened.add(os.path.abspath(os.fsdecode(args[0])))
+            self.opened.add(os.path.abspath(os.fsdecode(args[0])))  # noqa: PTH100 - not resolve(): symlinks stay as opened
         elif why := network.refusal(event, args):
             self.network = self.network or why
             raise PermissionError(f"snippets must not use the network ({why})")
@@ -169,10 +182,8 @@ def _exit_like_python() -> list:
         try:
             step()
         except BaseException as exc:  # noqa: BLE001 - shown like Python shows an error in an exit handler
-            try:
+            with contextlib.suppress(OSError):  # the snippet closed its stderr
                 print(f"Exception ignored at exit: {exc!r}", file=sys.stderr, flush=True)
-            except OSError:
-                pass  # the snippet closed its stderr
     if hasattr(signal, "SIGCHLD"):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     return process_tree.end_children()
@@ -194,7 +205,7 @@ def _describe(exc: BaseException, snippet: str) -> dict:
         return {"error": "".join(tb.format_exception_only()), "line": getattr(exc, "lineno", None)}
     line = tb.stack[starts[-1]].lineno
     own = str(Path(__file__).parent)  # e.g. the audit hook that refused a call: not the reader's code
-    tb.stack = traceback.StackSummary.from_list([frame for frame in tb.stack[starts[0]:] if not frame.filename.startswith(own)])
+    tb.stack = traceback.StackSummary.from_list([frame for frame in tb.stack[starts[0] :] if not frame.filename.startswith(own)])
     error = "".join(tb.format())
     if "missing from font" in error and "zhplot" not in sys.modules:
         error += figures.CJK_HINT + "\n"

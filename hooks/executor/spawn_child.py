@@ -22,7 +22,7 @@ from pathlib import Path
 if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from executor import network  # noqa: E402 - only the standard library: no thread has started yet
+from executor import network
 
 network.NO_NAMESPACE = network.enter_private_network()  # a new namespace needs a single-threaded process
 

@@ -88,8 +88,14 @@ class Worker:
         self.events.put((None, None))
 
     def _start_spare(self) -> None:
-        process = subprocess.Popen([sys.executable, str(HERE / "spawn_child.py")], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, encoding="utf-8", bufsize=1, **NEW_GROUP)
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "spawn_child.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            encoding="utf-8",
+            bufsize=1,
+            **NEW_GROUP,
+        )
         child = _Child(process)
         self.children[process.pid] = child
         if self.preloads:
@@ -131,8 +137,9 @@ class Worker:
         elif line == "started":
             child.deadline = time.monotonic() + child.request["timeout"]
             if child.request.get("max_memory_mb"):
-                child.memory = process_tree.MemoryWatch(child.process.pid, child.request["max_memory_mb"],
-                                                        Path(child.request["out"]) / "stack.txt")
+                child.memory = process_tree.MemoryWatch(
+                    child.process.pid, child.request["max_memory_mb"], Path(child.request["out"]) / "stack.txt"
+                )
             lifecycle.answer({"id": child.request["id"], "pid": child.process.pid})
         elif line == "done" and not child.timed_out:
             child.answered = True
@@ -163,9 +170,15 @@ class Worker:
             self._start_spare()
         elif not child.answered:
             stragglers = list(dict.fromkeys(child.stragglers + left))
-            lifecycle.answer({"id": child.request["id"], "status": process_tree.describe_returncode(code),
-                     "timed_out": child.timed_out, "stragglers": stragglers,
-                     "memory_mb": child.memory and child.memory.exceeded_mb})
+            lifecycle.answer(
+                {
+                    "id": child.request["id"],
+                    "status": process_tree.describe_returncode(code),
+                    "timed_out": child.timed_out,
+                    "stragglers": stragglers,
+                    "memory_mb": child.memory and child.memory.exceeded_mb,
+                }
+            )
 
     def end_everything(self) -> None:
         for pid, child in list(self.children.items()):

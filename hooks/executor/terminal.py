@@ -25,6 +25,6 @@ def _final_line(line: str) -> str:
         elif char == "\b":
             cursor = max(0, cursor - 1)
         elif not CONTROL.match(char):
-            cells[cursor:cursor + 1] = [char]
+            cells[cursor : cursor + 1] = [char]
             cursor += 1
     return "".join(cells).rstrip() if cells else ""

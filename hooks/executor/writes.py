@@ -41,7 +41,9 @@ def allow_writes_only_beneath(*folders) -> str | None:
         for folder in folders:
             fd = os.open(folder, os.O_PATH | os.O_CLOEXEC)
             try:  # struct landlock_path_beneath_attr (packed): u64 allowed_access, s32 parent_fd
-                rule = ctypes.create_string_buffer(handled.to_bytes(8, sys.byteorder) + fd.to_bytes(4, sys.byteorder, signed=True))
+                rule = ctypes.create_string_buffer(
+                    handled.to_bytes(8, sys.byteorder) + fd.to_bytes(4, sys.byteorder, signed=True)
+                )
                 if libc.syscall(ADD_RULE, ruleset_fd, RULE_PATH_BENEATH, rule, ctypes.c_uint32(0)) != 0:
                     return f"landlock_add_rule({folder}) failed: {os.strerror(ctypes.get_errno())}"
             finally:
@@ -51,4 +53,6 @@ def allow_writes_only_beneath(*folders) -> str | None:
     finally:
         os.close(ruleset_fd)
     return None
+
+
 DEVICES = ("/dev",)  # /dev/null, /dev/shm (DataLoader workers share tensors there), a tty

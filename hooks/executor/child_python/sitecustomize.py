@@ -2,7 +2,7 @@
 folder first on PYTHONPATH): the child refuses the network as the snippet's own interpreter does, and
 writes why to the file SNIPPET_NETWORK_LOG names, so the build fails naming the address. On Linux the
 child is in the snippet's network namespace as well; on macOS and Windows this is what keeps Python
-children off the network. A child started with -I, -E or -S skips it (README says so).
+children off the network. A child started with -I, -E or -S skips it (ARCHITECTURE.md says so).
 
 Then the interpreter's own sitecustomize, if it has one (Debian's, a venv's), runs as usual.
 """
