@@ -18,10 +18,13 @@ PLATFORMS = {
 }
 
 
+def _lines(text: str) -> list:
+    return [line for line in (line.split("#", 1)[0].strip() for line in text.splitlines()) if line]
+
+
 def direct_requirements(text: str) -> dict:
-    """requirements.in's requirements by canonical name."""
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return {canonicalize_name((req := Requirement(line)).name): req for line in lines if line}
+    """requirements.in's requirements by canonical name (not its pip options, such as `-e .`)."""
+    return {canonicalize_name((req := Requirement(line)).name): req for line in _lines(text) if not line.startswith("-")}
 
 
 def pins(text: str, environment: dict | None = None) -> dict:
@@ -53,6 +56,12 @@ def mismatches(requirements_in: str, lock: str) -> list:
                 continue
             problems.setdefault(problem, []).append(platform)
     found = [f"{problem} ({', '.join(platforms)})" for problem, platforms in problems.items()]
+    locked_options = {line for line in _lines(lock) if line.startswith("-")}
+    found += [
+        f"{option} is in requirements.in but not in the lock"
+        for option in _lines(requirements_in)
+        if option.startswith("-") and option not in locked_options
+    ]
     found += [f"{name}=={version} is a CUDA package" for name, version in sorted(all_pins(lock)) if CUDA_ONLY.match(name)]
     if re.search(r"^torch==\S+\+cpu\b", lock, re.MULTILINE) and TORCH_INDEX not in lock.splitlines():
         found.append(f"the lock pins a +cpu torch but does not name its index ({TORCH_INDEX})")

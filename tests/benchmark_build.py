@@ -49,7 +49,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
+SOURCES = ("docs", "snippets", "snippetrun", "mkdocs.yml", "requirements.in")
 # Peak PSS (MB) of a cold build at 40 chapters when the memory target was set: the tensor workload
 # when issue 13 was filed, the training one when it was added. A build may grow by 10 % at most.
 PSS_BASELINE = {"tensor": 340, "training": 502}
@@ -67,7 +67,7 @@ print("chapter {chapter}, snippet {number}:", round(a.sum().item(), 4))
 TENSOR_FIGURE = """
 import matplotlib.pyplot as plt
 
-plt.figure(figsize=(5, 3.5))  # a phone can read it (extra.run_snippets.min_figure_text_px)
+plt.figure(figsize=(5, 3.5))  # a phone can read it (plugins.snippetrun.min_figure_text_px)
 plt.plot(a[0].tolist())
 plt.xlabel("i")
 plt.show()
@@ -144,17 +144,11 @@ plugins:
 SYNTHETIC_CONFIG = (
     "site_name: synthetic\n"
     + THEME_AND_SEARCH
-    + """hooks:
-  - hooks/run_snippets.py
-  - hooks/search_segments.py
-  - hooks/template_cache.py
-  - hooks/highlight_cache.py
+    + """  - snippetrun:
+      enabled: !ENV [RUN_SNIPPETS, true]
+      workers: !ENV SNIPPET_WORKERS
 watch:
   - snippets
-extra:
-  run_snippets:
-    enabled: !ENV [RUN_SNIPPETS, true]
-    workers: !ENV SNIPPET_WORKERS
 markdown_extensions:
   - pymdownx.superfences
   - pymdownx.snippets:
@@ -200,7 +194,6 @@ def snippet_code(workload: str, count: int, chapter: int, number: int) -> str:
 def write_synthetic_site(root: Path, chapters: int, per_chapter: int = 5, workload: str = "tensor") -> int:
     """A site of `chapters` pages of `per_chapter` snippets; the same content for markdown-exec under
     markdown-exec/ and as one notebook per chapter under notebooks/. Returns the snippet count."""
-    shutil.copytree(ROOT / "hooks", root / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "mkdocs.yml").write_text(SYNTHETIC_CONFIG)
     for peer, config in (("markdown-exec", MARKDOWN_EXEC_CONFIG), ("notebooks", JUPYTER_CONFIG)):
         (root / peer / "docs").mkdir(parents=True)
@@ -469,17 +462,16 @@ def import_seconds() -> float:
 OVERHEAD = """
 import sys, tempfile, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from executor.runner import SnippetRunner
+from snippetrun.executor.runner import SnippetRunner
 
 folder = Path(tempfile.mkdtemp())
 snippets = []
-count = int(sys.argv[3])
+count = int(sys.argv[2])
 for n in range(count + 1):
     (folder / f"c{n}").mkdir()
     snippets.append(folder / f"c{n}" / "trivial.py")
     snippets[-1].write_text(f"print({n})\\n")
-runner = SnippetRunner(folder / "cache", workers=1, backend=sys.argv[2])
+runner = SnippetRunner(folder / "cache", workers=1, backend=sys.argv[1])
 runner.run_all(snippets[:1])  # the worker is up
 start = time.perf_counter()
 runner.run_all(snippets[1:])
@@ -490,16 +482,13 @@ runner.close()
 
 def overhead_ms(backend: str = "fork", count: int = 40) -> float:
     """Per trivial snippet, one after the other (spawn: each waits for the spare that warms behind it)."""
-    done = subprocess.run(
-        [sys.executable, "-c", OVERHEAD, str(ROOT / "hooks"), backend, str(count)], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", OVERHEAD, backend, str(count)], capture_output=True, text=True, check=True)
     return float(done.stdout.split()[-1])
 
 
 FORK_FLOOR = """
 import os, statistics, sys, time
-sys.path.insert(0, sys.argv[1])
-from executor import preload
+from snippetrun.executor import preload
 preload.warm_up()
 times = []
 for _ in range(41):
@@ -516,11 +505,10 @@ print(statistics.median(times[1:]) * 1000)
 def fork_floor_ms() -> float:
     """A fork of a process set up as the worker is, whose child exits at once: what any fresh process
     per snippet costs at the least (milliseconds)."""
-    sys.path.insert(0, str(ROOT / "hooks"))
-    from executor.runner import WORKER_ENV
+    from snippetrun.executor.runner import WORKER_ENV
 
     done = subprocess.run(
-        [sys.executable, "-c", FORK_FLOOR, str(ROOT / "hooks")],
+        [sys.executable, "-c", FORK_FLOOR],
         capture_output=True,
         text=True,
         check=True,

@@ -22,17 +22,16 @@ from markdown_it import MarkdownIt
 from mkdocs.config import load_config
 from pytest_markdown_docs._runners import _Runner, register_runner
 
+from snippetrun.executor.runner import SnippetRunner
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
 
-from executor.runner import SnippetRunner  # noqa: E402
-
-SOURCES = ("docs", "snippets", "hooks", "mkdocs.yml", "requirements.in")
+SOURCES = ("docs", "snippets", "snippetrun", "mkdocs.yml", "requirements.in")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 NOT_TESTS = {
     ROOT / name
-    for name in ("snippets", "hooks", "site", ".cache", "README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "benchmarks")
+    for name in ("snippets", "snippetrun", "site", ".cache", "README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "benchmarks")
 }
 # One executor, one cache for the whole session: snippets run once, in parallel.
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), root=ROOT, timeout=60)

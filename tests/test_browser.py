@@ -3,8 +3,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from snippetrun.executor.runner import PHONE_CONTENT_PX
+
 from conftest import PAGES, ROOT
-from executor.runner import PHONE_CONTENT_PX
 
 CHAPTERS = [page.stem for page in PAGES if "--8<--" in page.read_text(encoding="utf-8")]
 URLS = [""] + [f"{page.stem}/" for page in PAGES if page.stem != "index"] + [f"notebooks/{c}/" for c in CHAPTERS]

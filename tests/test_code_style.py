@@ -13,6 +13,6 @@ CHECKS = {"lint": ["check", "--no-cache"], "format": ["format", "--check", "--no
 @pytest.mark.parametrize("check", CHECKS)
 def test_ruff_finds_nothing(check):
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", *CHECKS[check], "hooks", "tests", ".ci"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", *CHECKS[check], "snippetrun", "tests", ".ci"], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr

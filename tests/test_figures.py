@@ -132,7 +132,7 @@ def test_figure_text_too_small_for_a_phone_is_a_warning_with_the_figure_shown_an
         assert re.fullmatch(
             r"WARNING -  snippets/05-pytorch-basics/wide.py: figure 1: its smallest text, '[\d.]+' at 8 pt, "
             r"is [34]\.\d\d px on a phone, which shows the \d+ px wide figure 358 px wide; a reader needs "
-            r"9 px \(extra.run_snippets.min_figure_text_px in mkdocs.yml\): make the figure narrower "
+            r"9 px \(plugins.snippetrun.min_figure_text_px in mkdocs.yml\): make the figure narrower "
             r"\(figsize\), put its panels in fewer columns, or make the text larger \(fontsize\) "
             rf"\(included by docs/05-pytorch-basics.md:{line}\)",
             problems[0],

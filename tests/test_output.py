@@ -3,7 +3,7 @@
 import html as html_module
 import re
 
-from executor.terminal import screen_text
+from snippetrun.executor.terminal import screen_text
 
 CHAPTER = "snippets/05-pytorch-basics"
 PAGE = "docs/05-pytorch-basics.md"
@@ -88,14 +88,14 @@ def test_warnings_still_fail_and_oversized_output_or_figures_fail_with_advice(si
     assert failed.format(f"{CHAPTER}/prints_a_lot.py", 1, lines["prints_a_lot.py"]) in build.log
     assert re.search(
         r"the snippet printed 600 lines \(\d+ KB\) to stdout; a page shows at most 500 lines and 100 KB "
-        r"\(extra.run_snippets.max_output_lines / max_output_kb in mkdocs.yml\): print less",
+        r"\(plugins.snippetrun.max_output_lines / max_output_kb in mkdocs.yml\): print less",
         build.log,
     )
     assert failed.format(f"{CHAPTER}/one_huge_line.py", 1, lines["one_huge_line.py"]) in build.log
     assert "the snippet printed 1 line of 1953 KB to stdout; a page shows at most 500 lines and 100 KB" in build.log
     assert failed.format(f"{CHAPTER}/many_points.py", 1, lines["many_points.py"]) in build.log
     assert re.search(
-        r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(extra.run_snippets.max_figure_kb in mkdocs.yml\): "
+        r"figure 1 is \d+ KB as SVG; the limit is 200 KB \(plugins.snippetrun.max_figure_kb in mkdocs.yml\): "
         r"plot fewer points \(downsample\), or rasterize the heavy artist",
         build.log,
     )

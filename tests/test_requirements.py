@@ -9,11 +9,8 @@ from importlib import metadata
 import pytest
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / ".ci"))
-
 from canary import failed_tests, report, version_changes
+from conftest import ROOT
 from lockfile import PLATFORMS, TORCH_INDEX, mismatches, pins
 
 REQUIREMENTS_IN = (ROOT / "requirements.in").read_text(encoding="utf-8")
@@ -140,3 +137,8 @@ tests/conftest.py:141: AssertionError</error></testcase>
     assert "| pluggy | 1.6.0 | 1.7.0 |" in text and "| numpy |" not in text
     assert "- `tests.test_build::test_setup`: fixture broke" in text
     assert report("lowest", [], [], returncode=0).startswith("## Canary (lowest releases): passed\n")
+
+
+def test_a_pip_option_of_requirements_in_must_be_in_the_lock():
+    assert mismatches("-e .\nnumpy>=1.26\n", "numpy==2.4.6\n") == ["-e . is in requirements.in but not in the lock"]
+    assert mismatches("-e .\nnumpy>=1.26\n", "-e .\n    # via -r requirements.in\nnumpy==2.4.6\n") == []

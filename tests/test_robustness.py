@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, linux_only
+from conftest import linux_only
 from test_build import summary
 
 PAGE = "docs/05-pytorch-basics.md"
@@ -488,13 +488,13 @@ def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_p
     assert after.ok and after.stdout == "run by a new worker\n"
 
 
-@pytest.mark.parametrize("worker", [["fork_worker.py"], ["spawn_worker.py", "1"]], ids=["fork", "spawn"])
+@pytest.mark.parametrize("worker", [["fork_worker"], ["spawn_worker", "1"]], ids=["fork", "spawn"])
 def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
     runs = tmp_path / "runs"
     runs.mkdir()
     script, *spares = worker
     worker = subprocess.run(
-        [sys.executable, str(ROOT / "hooks" / "executor" / script), str(runs), *spares],
+        [sys.executable, "-m", f"snippetrun.executor.{script}", str(runs), *spares],
         input=b"not a request\n",
         capture_output=True,
         timeout=120,
@@ -510,7 +510,7 @@ def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_
     runs = tmp_path / "runs"
     runs.mkdir()
     worker = subprocess.Popen(
-        [sys.executable, str(ROOT / "hooks" / "executor" / "spawn_worker.py"), str(runs), "1"],
+        [sys.executable, "-m", "snippetrun.executor.spawn_worker", str(runs), "1"],
         env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")},
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -651,10 +651,10 @@ def test_a_snippet_over_its_memory_limit_fails_naming_the_setting_and_harms_noth
         f"{CHAPTER}/{name}:{line}: snippet failed (included by {PAGE}:{lines[name]})" for name, (_, line) in MEMORY_HOGS.items()
     )
     assert big in build.log and "can't allocate memory" in build.log
-    assert "The snippet may use 300 MB (extra.run_snippets.max_memory_mb in mkdocs.yml)" in build.log
+    assert "The snippet may use 300 MB (plugins.snippetrun.max_memory_mb in mkdocs.yml)" in build.log
     assert re.search(
         r"MemoryError: the snippet's processes held \d+ MB, over the limit of 300 MB "
-        r"\(extra.run_snippets.max_memory_mb in mkdocs.yml\)",
+        r"\(plugins.snippetrun.max_memory_mb in mkdocs.yml\)",
         build.log,
     ), build.log
     assert children in build.log, build.log

@@ -51,7 +51,7 @@ GLOSSED = re.compile(r"(.+?)\s*[（(]\s*([^，,）)]+)[^）)]*[）)]")  # 均方
 GLOSS_AFTER = re.compile(r"\s*[（(]\s*([^，,）)]+)")
 NAMING = re.compile(r"(?:叫|叫做|称为|称作)\s*$")  # 这叫**前向传播**
 NUMBERING = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
-WORD_JOINER = "\u2060"  # hooks/search_segments.py puts it before a lone character that opens a run
+WORD_JOINER = "\u2060"  # snippetrun/search_segments.py puts it before a lone character that opens a run
 
 # A word is found as a word: not through a piece of it inside another word, nor a piece of an identifier.
 NOT_MATCHED = {"反向传播": "传统", "梯度下降": "下面", "DataLoader": "data"}
@@ -277,7 +277,7 @@ def test_every_term_is_one_word_of_its_chapter_in_the_index(index):
         for term, chapter in TEACHING.items()
         if not index.has_word(chapter, term)
     }
-    assert cut == {}, "cut into several words: add the term to hooks/search_words.txt"
+    assert cut == {}, "cut into several words: add the term to snippetrun/search_words.txt"
 
 
 class Results:
@@ -323,5 +323,5 @@ def test_search_ranks_the_teaching_chapter_first(search, index, term):
     alone = {word: index.alone(word.lower())[:5] for word in stray if len(word) == 1}
     assert stray == [], (
         f"a search for {term} highlights {stray}; where a lone character is a word of the index: "
-        f"{alone} (add the word it belongs to to hooks/search_words.txt)"
+        f"{alone} (add the word it belongs to to snippetrun/search_words.txt)"
     )

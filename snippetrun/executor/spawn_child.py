@@ -1,6 +1,6 @@
 """A spare interpreter of the spawn backend: warm first, then exactly one snippet, then it exits.
 
-    python spawn_child.py
+    python -m snippetrun.executor.spawn_child
 
 Started by spawn_worker.py as a fresh interpreter (no fork), leading a process group of its own. It
 imports torch and matplotlib and draws the warm-up figure (`preload.warm_up`), then reads its
@@ -15,18 +15,13 @@ signal on every OS.
 
 import json
 import os
-import sys
 import threading
-from pathlib import Path
 
-if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-from executor import network
+from . import network
 
 network.NO_NAMESPACE = network.enter_private_network()  # a new namespace needs a single-threaded process
 
-from executor import preload, process_tree, sandbox  # noqa: E402
+from . import preload, process_tree, sandbox  # noqa: E402
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from executor import cache, environment, process_tree
-from executor.terminal import screen_text
-from source_checks import swallowed_backslash
+from ..source_checks import swallowed_backslash
+from . import cache, environment, process_tree
+from .terminal import screen_text
 
 log = logging.getLogger("mkdocs.hooks.executor.runner")
 
@@ -42,14 +42,14 @@ TQDM_DEFAULTS = {"TQDM_BAR_FORMAT": "{l_bar}{bar}| {n_fmt}/{total_fmt}", "TQDM_N
 # (zeroing 2 MB for every small array costs more than it saves; see sandbox.run).
 WORKER_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
 BACKENDS = ("auto", "fork", "spawn")
-MEMORY_SETTING = "(extra.run_snippets.max_memory_mb in mkdocs.yml): use less data, or a smaller model or batch"
+MEMORY_SETTING = "(plugins.snippetrun.max_memory_mb in mkdocs.yml): use less data, or a smaller model or batch"
 # Where each run's temp folder goes: /tmp where it exists, so that a Unix socket's path in it stays short
 # (about 100 bytes at most) whatever TMPDIR the build has; the system's temp folder elsewhere.
 SHORT_TEMP = "/tmp" if os.name == "posix" and os.access("/tmp", os.W_OK) else None  # noqa: S108 - mkdtemp makes a private folder in it
 
 
 def choose_backend(asked: str | None = None) -> str:
-    """SNIPPET_BACKEND, else `asked` (extra.run_snippets.backend), else auto: fork where its Linux-only
+    """SNIPPET_BACKEND, else `asked` (plugins.snippetrun.backend), else auto: fork where its Linux-only
     calls exist (os.fork, pidfd_open, prctl), spawn everywhere else (macOS, Windows)."""
     backend = os.environ.get("SNIPPET_BACKEND") or asked or "auto"
     if backend not in BACKENDS:
@@ -61,7 +61,7 @@ def choose_backend(asked: str | None = None) -> str:
 
 @dataclass
 class Limits:
-    """What one snippet may produce (extra.run_snippets in mkdocs.yml)."""
+    """What one snippet may produce (plugins.snippetrun in mkdocs.yml)."""
 
     output_lines: int = 500
     output_kb: int = 100
@@ -86,7 +86,7 @@ def too_small_on_a_phone(data: dict, smallest_px: float) -> str | None:
     return (
         f"its smallest text, {text!r} at {size:g} pt, is {shown:.2f} px on a phone, which shows the "
         f"{width_px:.0f} px wide figure {min(width_px, PHONE_CONTENT_PX):.0f} px wide; a reader needs "
-        f"{smallest_px:g} px (extra.run_snippets.min_figure_text_px in mkdocs.yml): make the figure narrower "
+        f"{smallest_px:g} px (plugins.snippetrun.min_figure_text_px in mkdocs.yml): make the figure narrower "
         "(figsize), put its panels in fewer columns, or make the text larger (fontsize)"
     )
 
@@ -240,7 +240,7 @@ class SnippetRunner:
                 printed = f"1 line of {kb:.0f} KB" if lines == 1 else f"{lines} lines ({kb:.0f} KB)"
                 return (
                     f"the snippet printed {printed} to {stream}; a page shows at most "
-                    f"{limit.output_lines} lines and {limit.output_kb} KB (extra.run_snippets.max_output_lines / "
+                    f"{limit.output_lines} lines and {limit.output_kb} KB (plugins.snippetrun.max_output_lines / "
                     "max_output_kb in mkdocs.yml): print less, e.g. every 10th step or a summary"
                 )
         for number, figure in enumerate(result.figures, 1):
@@ -252,7 +252,7 @@ class SnippetRunner:
             if kb > limit.figure_kb:
                 return (
                     f"figure {number} is {kb:.0f} KB as SVG; the limit is {limit.figure_kb} KB "
-                    "(extra.run_snippets.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
+                    "(plugins.snippetrun.max_figure_kb in mkdocs.yml): plot fewer points (downsample), or "
                     "rasterize the heavy artist, e.g. plt.scatter(x, y, rasterized=True)"
                 )
         return None
@@ -357,9 +357,9 @@ class SnippetRunner:
         if self._worker is None or self._worker.poll() is not None:
             self._runs_dir = tempfile.mkdtemp(prefix="snippet-runs-")  # the worker removes it when it exits
             if self.backend == "fork":
-                command, env = [HERE / "fork_worker.py", self._runs_dir], _worker_only_env()
+                command, env = ["-m", f"{__package__}.fork_worker", self._runs_dir], _worker_only_env()
             else:
-                command, env = [HERE / "spawn_worker.py", self._runs_dir, str(self.workers)], {}
+                command, env = ["-m", f"{__package__}.spawn_worker", self._runs_dir, str(self.workers)], {}
             self._worker = subprocess.Popen(
                 [sys.executable, *map(str, command)],
                 stdin=subprocess.PIPE,
@@ -421,7 +421,7 @@ class SnippetRunner:
             )
             result.line = stack_line
         elif message["timed_out"]:
-            result.error = f"TimeoutError: still running after {self.timeout:g} s (extra.run_snippets.timeout in mkdocs.yml)"
+            result.error = f"TimeoutError: still running after {self.timeout:g} s (plugins.snippetrun.timeout in mkdocs.yml)"
             result.line = stack_line
         elif info is None:
             result.error, result.line = f"the snippet's process died: {message['status']}", stack_line

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 
-from executor import figures
+from . import figures
 
 SEED = 0  # every snippet starts from these seeds, as if it had set them itself
 # Where libraries live; a snippet's own modules (in its scratch copy) are never preloaded.

@@ -14,8 +14,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from executor.runner import imported_modules
-from page_includes import find_includes, resolve
+from .executor.runner import imported_modules
+from .page_includes import find_includes, resolve
 
 ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
 WHERE_USED = {"sklearn": "scikit-learn"}  # import name -> distribution
@@ -27,7 +27,7 @@ _lowest_torch = None
 def on_config(config):
     global _lowest_torch
     requirements = Path(config.config_file_path).resolve().parent / "requirements.in"
-    _lowest_torch = _lower_bound(requirements.read_text(encoding="utf-8"), "torch")
+    _lowest_torch = _lower_bound(requirements.read_text(encoding="utf-8"), "torch") if requirements.exists() else None
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -43,6 +43,8 @@ def on_page_markdown(markdown, page, config, files):
 def stamp(modules: set) -> str:
     names = {**ALWAYS, **{m: d for m, d in WHERE_USED.items() if m in modules}}
     versions = "、".join([f"Python {platform.python_version()}"] + [f"{d} {_version(d)}" for d in names.values()])
+    if _lowest_torch is None:  # a site without requirements.in
+        return f"本页的输出由 {versions} 运行生成。"
     return f"本页的输出由 {versions} 运行生成；代码在 torch {_lowest_torch} 至 {_version('torch')} 上验证过。"
 
 

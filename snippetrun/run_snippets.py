@@ -28,12 +28,11 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-import quoted_values
-import snippet_results
-from background_runs import BackgroundRuns
-from executor.runner import CACHE_FOLDER, Limits, SnippetRunner
-from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
-from page_includes import Include, find_includes, problem, resolve
+from . import quoted_values, snippet_results
+from .background_runs import BackgroundRuns
+from .executor.runner import CACHE_FOLDER, Limits, SnippetRunner
+from .output_blocks import ERROR_TITLE, STDERR, STDOUT, title
+from .page_includes import Include, find_includes, problem, resolve
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
@@ -55,6 +54,7 @@ _background = None  # BackgroundRuns, under `mkdocs serve`
 _results = {}  # snippet path relative to the snippets folder -> Result
 _running = set()  # snippet paths, relative like _results', still running in the background
 _config = None  # this build's MkDocs config
+options = None  # the plugin's typed config (plugin.SnippetsConfig), set before on_config
 
 
 def on_startup(command, dirty):
@@ -74,20 +74,14 @@ def on_config(config):
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
     snippets_options["base_path"] = [str(root / base) for base in snippets_options["base_path"]]
-    options = config.extra.get("run_snippets", {})
-    _enabled = options.get("enabled", True)
+    _enabled = options.enabled
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.get("workers"), backend=options.get("backend"))
+        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.workers, backend=options.backend)
     if _serving and _background is None:
-        _background = BackgroundRuns(_runner, patience=float(options.get("serve_patience", 1)))
-    _runner.timeout = options.get("timeout", 60)
-    defaults = Limits()
+        _background = BackgroundRuns(_runner, patience=float(options.serve_patience))
+    _runner.timeout = options.timeout
     _runner.limits = Limits(
-        options.get("max_output_lines", defaults.output_lines),
-        options.get("max_output_kb", defaults.output_kb),
-        options.get("max_figure_kb", defaults.figure_kb),
-        options.get("min_figure_text_px", defaults.figure_text_px),
-        options.get("max_memory_mb", defaults.memory_mb),
+        options.max_output_lines, options.max_output_kb, options.max_figure_kb, options.min_figure_text_px, options.max_memory_mb
     )
     if _enabled and not _runner.warm and _some_snippet_will_run(config):
         _runner.warm_up()  # the worker imports torch while MkDocs reads the pages

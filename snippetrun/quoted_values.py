@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from executor import quotes
-from page_includes import FENCE
+from .executor import quotes
+from .page_includes import FENCE
 
 QUOTE = re.compile(r"\{\{(?P<body>[ \t][^\n]*?)\}\}")  # `{{ ` with a space: TeX's {{ is not one
 NAMED = re.compile(r"\s*(?P<snippet>[^\s:{}]+\.py)\s*:(?P<text>.*)", re.DOTALL)

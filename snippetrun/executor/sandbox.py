@@ -30,7 +30,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from executor import figures, network, preload, process_tree, quotes, writes
+from . import figures, network, preload, process_tree, quotes, writes
 
 CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
 NETWORK_LOG = "network-children.txt"  # what Python children were refused

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment
 
-from output_blocks import ERROR_TITLE, STDERR, STDOUT, title
+from .output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 
 STREAMS = {"text/plain": STDOUT, "application/vnd.jupyter.stderr": STDERR}
 CAPTION_PREFIX = "图："

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from material.plugins.search import plugin as search_plugin
 
-from build_memo import BuildMemo
+from .build_memo import BuildMemo
 
 CACHE_FILE = ".cache/search-segments.json"
 WORD_JOINER = "\u2060"

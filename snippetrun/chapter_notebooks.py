@@ -30,14 +30,13 @@ from mkdocs.structure.files import File
 from mkdocs_jupyter.convert import nb2html
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-import quoted_values
-import snippet_results
-from cjk_text import LINE_BREAK
-from executor.cache import writable, write_atomically
-from executor.runner import CACHE_FOLDER, Result, SnippetRunner
-from output_blocks import ERROR_TITLE
-from page_includes import find_includes, resolve
-from source_checks import problems
+from . import quoted_values, snippet_results
+from .cjk_text import LINE_BREAK
+from .executor.cache import writable, write_atomically
+from .executor.runner import CACHE_FOLDER, Result, SnippetRunner
+from .output_blocks import ERROR_TITLE
+from .page_includes import find_includes, resolve
+from .source_checks import problems
 
 log = logging.getLogger("mkdocs.hooks.chapter_notebooks")
 
@@ -72,12 +71,17 @@ TITLE_SUFFIX = "（Notebook）"
 GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名章节生成，代码与网站上的完全相同，可以从上到下依次运行。"
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
+_active = True  # mkdocs-jupyter is configured: chapters become notebooks
 _notebooks = {}  # chapter page src_uri -> notebook src_uri
 _twins = {}  # notebook src_uri -> the twin's file
 _warming_up = threading.Lock()  # held while `mkdocs serve` converts a notebook in the background
 
 
 def on_config(config):
+    global _active
+    _active = "mkdocs-jupyter" in config.plugins  # a site without it gets no notebooks
+    if not _active:
+        return
     # mkdocs-jupyter resolves its cache folder from the working directory; anchor it to mkdocs.yml.
     jupyter = config.plugins["mkdocs-jupyter"].config
     jupyter["cache_dir"] = str(Path(config.config_file_path).resolve().parent / jupyter["cache_dir"])
@@ -120,6 +124,8 @@ def on_pre_build(config):
 
 @event_priority(50)  # after run_snippets has filled the cache, before mkdocs-jupyter picks up notebooks
 def on_files(files, config):
+    if not _active:
+        return files
     root = Path(config.config_file_path).resolve().parent
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
     runner = SnippetRunner(root / CACHE_FOLDER, root=root)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-from executor import cache
+from .executor import cache
 
 
 @event_priority(100)  # before every hook that reads or writes the folder

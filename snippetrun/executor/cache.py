@@ -24,7 +24,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from executor import environment
+from . import environment
 
 log = logging.getLogger("mkdocs.hooks.executor.cache")
 

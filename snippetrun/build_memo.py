@@ -7,7 +7,7 @@ branches) do not evict each other, and nothing else: it never grows past two bui
 import json
 from pathlib import Path
 
-from executor.cache import write_atomically
+from .executor.cache import write_atomically
 
 
 class BuildMemo:

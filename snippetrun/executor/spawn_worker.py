@@ -1,6 +1,6 @@
 """The spawn backend's worker: fresh interpreters instead of forks, with spares kept warm.
 
-    python spawn_worker.py RUNS_DIR SPARES
+    python -m snippetrun.executor.spawn_worker RUNS_DIR SPARES
 
 It takes the requests and gives the answers fork_worker.py does (see there), so the runner, the
 cache and the pages are the same for both backends. It never forks: each snippet runs in an
@@ -27,10 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-from executor import lifecycle, process_tree
+from . import lifecycle, process_tree
 
 HERE = Path(__file__).resolve().parent
 NEW_GROUP = {"start_new_session": True} if os.name == "posix" else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
@@ -89,7 +86,7 @@ class Worker:
 
     def _start_spare(self) -> None:
         process = subprocess.Popen(
-            [sys.executable, str(HERE / "spawn_child.py")],
+            [sys.executable, "-m", f"{__package__}.spawn_child"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             encoding="utf-8",

@@ -1,6 +1,6 @@
 """The warm worker: imports torch and matplotlib once, forks one process per snippet, supervises it.
 
-    python fork_worker.py RUNS_DIR
+    python -m snippetrun.executor.fork_worker RUNS_DIR
 
 Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout", "queued"}
 to run a snippet ("queued": how many runs wait behind it), or {"preload": [module, ...]} to import
@@ -25,10 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-if __name__ == "__main__":  # started by its path: `executor` is found in the folder above
-    sys.path[0] = str(Path(__file__).resolve().parents[1])
-
-from executor import lifecycle, preload, process_tree, sandbox
+from . import lifecycle, preload, process_tree, sandbox
 
 
 @dataclass

@@ -8,7 +8,7 @@ import signal
 import sys
 import traceback
 
-from executor import process_tree
+from . import process_tree
 
 
 def answer(message: dict) -> None:

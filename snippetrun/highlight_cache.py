@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pymdownx.highlight import Highlight
 
-from build_memo import BuildMemo
+from .build_memo import BuildMemo
 
 CACHE_FILE = ".cache/highlight.json"
 VERSIONS = tuple(metadata.version(name) for name in ("pymdown-extensions", "Pygments"))

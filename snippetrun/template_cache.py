@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 
-from executor.cache import writable, write_atomically
+from .executor.cache import writable, write_atomically
 
 CACHE_FOLDER = ".cache/templates"  # beside mkdocs.yml, git-ignored
 
