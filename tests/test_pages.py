@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from cjk_text import KEEP
+
+from snippetrun.cjk_text import KEEP
 
 from conftest import PAGES, pytest_markdown_docs_markdown_it
 
