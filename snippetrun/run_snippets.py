@@ -105,17 +105,30 @@ def on_files(files, config):
     if not _enabled:
         return files
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
-    includes = [inc for page in files.documentation_pages() for inc in find_includes(page.content_string, page.src_uri)]
+    errors, warnings = run_pages([(page.src_uri, page.content_string) for page in files.documentation_pages()], base)
+    for message in errors:
+        log.error(message)
+    for message in warnings:
+        log.warning(message)
+    for name, result in _results.items():
+        for number, figure in enumerate(result.figures, 1):
+            stem = _figure_stem(name, number)
+            files.append(File.generated(config, f"{stem}.svg", content=figure.light))
+            files.append(File.generated(config, f"{stem}-dark.svg", content=figure.dark))
+    return files
+
+
+def run_pages(pages: list, base: Path) -> tuple:
+    """Run (or read from the cache) every snippet the pages, (src_uri, Markdown) pairs, include or quote;
+    the results stay in this module for the pages' Markdown (`page_markdown`). The build's errors and
+    warnings, each one line naming page or snippet and line: the same for every site generator."""
+    includes = [inc for src_uri, text in pages for inc in find_includes(text, src_uri)]
     checked = [(inc, problem(base, inc)) for inc in includes]
     broken = [(inc, why) for inc, why in checked if why]
     listings = [inc for inc, why in checked if not why and inc.listing]
     runnable = [inc for inc, why in checked if not why and not inc.listing]
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
-    quotes = [
-        quote
-        for page in files.documentation_pages()
-        for quote in quoted_values.find_quotes(page.content_string, page.src_uri, base)
-    ]
+    quotes = [quote for src_uri, text in pages for quote in quoted_values.find_quotes(text, src_uri, base)]
     _quote_runs(quotes, snippets, base)
     results = _background.results(snippets.values()) if _background else _runner.run_all(snippets.values())
     snippet_results.latest.clear()
@@ -130,26 +143,19 @@ def on_files(files, config):
     # Included, run or not (a broken include has its own error), or read by a snippet that ran (a helper module)
     used = {*snippets.values(), *((base / inc.snippet).resolve() for inc in [*(inc for inc, _ in broken), *listings])}
     used |= {(result.snippet.parent / name).resolve() for result in _results.values() for name in result.read}
-    for orphan in sorted(set(base.rglob("*.py")) - used):
-        log.warning(
-            f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
-            "a chapter (CONTRIBUTING.md: 写一章：作者指南), or delete it"
-        )
+    warnings = [
+        f"snippets/{orphan.relative_to(base).as_posix()} is not included by any page: include it in "
+        "a chapter (CONTRIBUTING.md: 写一章：作者指南), or delete it"
+        for orphan in sorted(set(base.rglob("*.py")) - used)
+    ]
     problems = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
     problems += [_listing_problem(inc, base) for inc in listings]
-    for message in filter(None, problems):
-        log.error(message)
     for include in runnable:  # figures shown, and cached: a strict build fails on these all the same
         for why in _results[include.snippet].warnings.values() if include.snippet in _results else ():
-            log.warning(f"snippets/{include.snippet}: {why} (included by docs/{include.page}:{include.line})")
-    for name, result in _results.items():
-        for number, figure in enumerate(result.figures, 1):
-            stem = _figure_stem(name, number)
-            files.append(File.generated(config, f"{stem}.svg", content=figure.light))
-            files.append(File.generated(config, f"{stem}-dark.svg", content=figure.dark))
-    return files
+            warnings.append(f"snippets/{include.snippet}: {why} (included by docs/{include.page}:{include.line})")
+    return [message for message in problems if message], warnings
 
 
 def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
@@ -183,17 +189,22 @@ def on_page_markdown(markdown, page, config, files):
         return quoted_values.substitute(markdown, page.file.src_uri, base, lambda snippet: None)
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
-    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
-    markdown = quoted_values.substitute(markdown, page.file.src_uri, base, _result_of)
-    markdown = FIGURE_IMAGE.sub(_figure_pair, markdown)
+    return page_markdown(markdown, page.file.src_uri, _base())
+
+
+def page_markdown(markdown: str, src_uri: str, base: Path, figure=LIGHT_AND_DARK) -> str:
+    """The page's Markdown with its snippets' outputs and errors under their code, its quoted values filled
+    in and its figures as light/dark pairs (`figure`: the pair's template, from the image's alt and stem)."""
+    markdown = quoted_values.substitute(markdown, src_uri, base, _result_of)
+    markdown = FIGURE_IMAGE.sub(functools.partial(_figure_pair, template=figure), markdown)
     shown, start = [], 0
-    for include in find_includes(markdown, page.file.src_uri):
+    for include in find_includes(markdown, src_uri):
         shown += [markdown[start : include.start], _with_result(include, markdown[include.start : include.end])]
         start = include.end
     return "".join(shown) + markdown[start:]
 
 
-def _figure_pair(image: re.Match) -> str:
+def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
     """The light/dark pair; nothing for a snippet that failed, whose error the page shows at its code;
     an error box, where the image would be, for a figure its snippet did not draw."""
     reference = FIGURE_REF.search(image[0])
@@ -207,7 +218,7 @@ def _figure_pair(image: re.Match) -> str:
     if number > drawn:
         why = f"snippets/{snippet} 没有被任何页面引用。" if result is None else f"snippets/{snippet} 只画了 {drawn} 张图。"
         return _error_box(f"没有这张图：{reference[0]}", why)
-    shown = image.expand(LIGHT_AND_DARK)
+    shown = template(image) if callable(template) else image.expand(template)
     if number in result.warnings:  # under `mkdocs serve`, where the author looks at it
         shown += _box(
             "warning", f"手机上看不清：snippets/{snippet} 的第 {number} 张图", f"```text\n{result.warnings[number]}\n```"
