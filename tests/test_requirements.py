@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from importlib import metadata
 
 import pytest
@@ -103,7 +104,9 @@ def test_platform_check_notices_a_package_the_lock_lacks(tmp_path):
 def test_ci_runs_in_exactly_the_locked_packages():
     assert sys.prefix != sys.base_prefix, "CI must run in the virtual environment .ci/run creates"
     installed = {canonicalize_name(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    installed = {name: version for name, version in installed.items() if name != "pip"}  # the venv's installer
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
+    # the venv's installer, and this project itself (the lock's `-e .`)
+    installed = {name: version for name, version in installed.items() if name not in ("pip", project)}
     assert installed == pins(LOCK)
 
 

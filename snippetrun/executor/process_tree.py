@@ -94,9 +94,11 @@ class MemoryWatch:
     MEMORY_CHECK_SECONDS. Above the limit the snippet's stack is dumped to `stack` (its line), then the tree
     is killed."""
 
-    def __init__(self, pid: int, limit_mb: float, stack: Path):
+    def __init__(self, pid: int, limit_mb: float, stack: Path, baseline_mb: float | None = None):
         self.pid, self.limit_mb, self.stack = pid, limit_mb, stack
-        self.baseline_mb = tree_rss_mb(pid)
+        # measured by the process itself as it starts the snippet, where it can be: the worker may see
+        # its "started" only after the snippet has allocated
+        self.baseline_mb = tree_rss_mb(pid) if baseline_mb is None else baseline_mb
         self.exceeded_mb = None  # what it held when it was killed
 
     def check(self) -> bool:

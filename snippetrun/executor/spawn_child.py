@@ -39,7 +39,7 @@ def main() -> None:
     else:
         os._exit(0)  # the worker ended before it had a snippet for us
     threading.Thread(target=_end_with_worker, args=(control,), daemon=True, name="spawn-worker-watchdog").start()
-    print("started", file=answers)
+    print(f"started {process_tree.tree_rss_mb(os.getpid()):.1f}", file=answers)  # MB held before the snippet
     sandbox.execute(request)
     print("done", file=answers)
     os._exit(0)

@@ -131,11 +131,14 @@ class Worker:
     def _handle_child(self, child: _Child, line: str | None) -> None:
         if line == "ready":
             child.ready = True
-        elif line == "started":
+        elif line is not None and line.startswith("started"):
             child.deadline = time.monotonic() + child.request["timeout"]
             if child.request.get("max_memory_mb"):
                 child.memory = process_tree.MemoryWatch(
-                    child.process.pid, child.request["max_memory_mb"], Path(child.request["out"]) / "stack.txt"
+                    child.process.pid,
+                    child.request["max_memory_mb"],
+                    Path(child.request["out"]) / "stack.txt",
+                    baseline_mb=float(line.split()[1]),
                 )
             lifecycle.answer({"id": child.request["id"], "pid": child.process.pid})
         elif line == "done" and not child.timed_out:
