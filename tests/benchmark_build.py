@@ -234,17 +234,21 @@ def _notebook(chapter: int, cells: list) -> str:
     return json.dumps({"cells": [title, *code], "metadata": kernel, "nbformat": 4, "nbformat_minor": 5})
 
 
-def build(site: Path, strict: bool = True, **env) -> tuple:
-    """MkDocs' build seconds, the log and the peak PSS (MB) of the process tree for one `mkdocs build`."""
-    command = [sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []), "-d", "site"]
-    process = subprocess.Popen(
-        command,
+def mkdocs(site: Path, arguments: list, **env) -> subprocess.Popen:
+    """`mkdocs <arguments>` in the site's folder, its log (stdout and stderr) on a pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", *arguments],
         cwd=site,
+        text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
     )
+
+
+def build(site: Path, strict: bool = True, **env) -> tuple:
+    """MkDocs' build seconds, the log and the peak PSS (MB) of the process tree for one `mkdocs build`."""
+    process = mkdocs(site, ["build", *(["--strict"] if strict else []), "-d", "site"], **env)
     peak = _PeakMemory(process.pid)
     log = process.communicate()[0]
     peak.stop()
@@ -263,15 +267,7 @@ def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{free.getsockname()[1]}"
-    command = [sys.executable, "-m", "mkdocs", "serve", "-a", address]
-    process = subprocess.Popen(
-        command,
-        cwd=site,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = mkdocs(site, ["serve", "-a", address], **env)
     rebuild, saved = "", False
     give_up = threading.Timer(120, process.terminate)  # a rebuild that never comes must not hang the run
     give_up.start()
