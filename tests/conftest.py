@@ -158,11 +158,19 @@ class SiteCopy:
             copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
             copy(ROOT / name, root / name)
 
-    def build(self, site: str = "site", cwd: Path | None = None, flags: tuple = (), wrapper: tuple = (), **env) -> Build:
+    def build(
+        self,
+        site: str = "site",
+        cwd: Path | None = None,
+        flags: tuple = (),
+        wrapper: tuple = (),
+        generator: str = "mkdocs",
+        **env,
+    ) -> Build:
         """`mkdocs build --strict [flags]` from the copy's root, or from `cwd` with `-f` pointing at it;
-        `wrapper`: a command that runs it (its last arguments)."""
+        `wrapper`: a command that runs it (its last arguments); `generator`: mkdocs or a drop-in (properdocs)."""
         config = ["-f", str(self.root / "mkdocs.yml")] if cwd else []
-        command = [*wrapper, sys.executable, "-m", "mkdocs", "build", "--strict", *flags, *config, "-d", str(self.root / site)]
+        command = [*wrapper, sys.executable, "-m", generator, "build", "--strict", *flags, *config, "-d", str(self.root / site)]
         done = subprocess.run(command, cwd=cwd or self.root, env=self.env(**env), capture_output=True, text=True, timeout=240)
         return Build(done.returncode, done.stdout + done.stderr, self.root / site)
 
