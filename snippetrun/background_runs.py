@@ -12,22 +12,26 @@ beside it): a failed run, which no cache holds, is not run again until something
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from .executor.results import Result
+from .executor.runner import SnippetRunner
 
 
 class BackgroundRuns:
-    def __init__(self, runner, patience: float):
+    def __init__(self, runner: SnippetRunner, patience: float):
         self.runner = runner
         self.patience = patience
-        self._ask_for_rebuild = None
+        self._ask_for_rebuild: Callable[[], None] | None = None
         self._serving = threading.Event()  # set once the server watches for the rebuilds asked of it
         self._changed = threading.Condition()  # held for everything below
-        self._known = {}  # snippet -> (state, Result): its latest run in this session
-        self._wanted = {}  # snippet -> state: to run next
-        self._running = {}  # snippet -> state: in the batch under way
-        self._thread = None
+        self._known: dict[Path, tuple[tuple, Result]] = {}  # snippet -> (state, result): its latest run in this session
+        self._wanted: dict[Path, tuple] = {}  # snippet -> state: to run next
+        self._running: dict[Path, tuple] = {}  # snippet -> state: in the batch under way
+        self._thread: threading.Thread | None = None
         self._page_waits = False  # a rebuild showed 「运行中…」: rebuild again when results arrive
-        self._shown_running = set()  # the snippets it showed so
+        self._shown_running: set[Path] = set()  # the snippets it showed so
 
     def serve(self, ask_for_rebuild) -> None:
         """From `on_serve`: how to make the server rebuild (and the browser reload) when results arrive."""
@@ -77,11 +81,12 @@ class BackgroundRuns:
             except RuntimeError:  # the runner was closed: serve is stopping
                 return
 
-    def _arrived(self, snippet: Path, result) -> None:
+    def _arrived(self, snippet: Path, result: Result) -> None:
         with self._changed:
             self._known[snippet] = self._running.pop(snippet), result
             self._changed.notify_all()
             page_waits, self._page_waits = self._page_waits, False  # one rebuild at a time asks again
         if page_waits:
-            self._serving.wait()  # the first build of `mkdocs serve` comes before its server
-            self._ask_for_rebuild()
+            self._serving.wait()  # the first build of `mkdocs serve` comes before its server; serve() set this
+            if self._ask_for_rebuild:
+                self._ask_for_rebuild()

@@ -6,6 +6,7 @@ branches) do not evict each other, and nothing else: it never grows past two bui
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .executor.cache import write_atomically
 
@@ -18,7 +19,8 @@ class BuildMemo:
             self.last, self.before = stored["last"], stored["before"]
         except (OSError, ValueError, KeyError, TypeError):
             self.last, self.before = {}, {}
-        self.known, self.used = {**self.before, **self.last}, {}
+        self.known = {**self.before, **self.last}
+        self.used: dict[str, Any] = {}
 
     def get(self, key: str):
         """The stored value (now counted as used by this build), or None."""

@@ -28,12 +28,14 @@ import nbformat
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs_jupyter.convert import nb2html
+from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from . import quoted_values, snippet_results
 from .cjk_text import LINE_BREAK
 from .executor.cache import writable, write_atomically
-from .executor.runner import CACHE_FOLDER, Result, SnippetRunner
+from .executor.results import Result
+from .executor.runner import CACHE_FOLDER, SnippetRunner
 from .output_blocks import ERROR_TITLE
 from .page_includes import find_includes, resolve
 from .source_checks import problems
@@ -72,8 +74,8 @@ GENERATED_NOTE = "> 这个 Notebook 由网站《PyTorch 学习笔记》的同名
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 _active = True  # mkdocs-jupyter is configured: chapters become notebooks
-_notebooks = {}  # chapter page src_uri -> notebook src_uri
-_twins = {}  # notebook src_uri -> the twin's file
+_notebooks: dict[str, str] = {}  # chapter page src_uri -> notebook src_uri
+_twins: dict[str, Path] = {}  # notebook src_uri -> the twin's file
 _warming_up = threading.Lock()  # held while `mkdocs serve` converts a notebook in the background
 
 
@@ -218,7 +220,8 @@ def chapter_notebook(
     for_page: the twin the site renders, whose figures stay in the prose, where the chapter has them;
     with_values: the prose with the values it quotes (quoted_values.py), as text."""
     body = with_values(FRONT_MATTER.sub("", markdown))
-    cells, start = [], 0
+    cells: list[NotebookNode] = []
+    start = 0
     for number, (include, result) in enumerate(zip(find_includes(body, ""), results, strict=True), 1):
         cells += _markdown_cells(body[start : include.start], first=not cells, for_page=for_page)
         cells.append(_listing_cell(result) if include.listing else _code_cell(result, number, figures=not for_page))

@@ -38,8 +38,7 @@ def _data_uri(svg: str, scheme: str) -> str:
 
 def _figure_pair(image) -> str:
     """The light/dark pair of `data:` images for `![alt](figures/<chapter>/<name>-<n>.svg)`."""
-    reference = run_snippets.FIGURE_REF.search(image[0])
-    figure = run_snippets._results[reference["snippet"] + ".py"].figures[int(reference["number"]) - 1]
+    figure = run_snippets._results[image["snippet"] + ".py"].figures[int(image["number"]) - 1]
     return "".join(
         f"![{image['alt']}]({_data_uri(svg, scheme)}){{ loading=lazy }}"
         for svg, scheme in ((figure.light, "light"), (figure.dark, "dark"))
@@ -59,7 +58,7 @@ def _site(root: Path) -> tuple:
     errors, warnings = run_snippets.run_pages(pages, base)
     for message in warnings:
         log.warning(message)
-    by_page = {}
+    by_page: dict[str, list[str]] = {}
     for message in errors:  # "docs/<page>:<line>: ..." or "snippets/...: snippet failed (included by docs/<page>:<line>)"
         page = message.split("included by docs/", 1)[-1] if "included by docs/" in message else message.removeprefix("docs/")
         by_page.setdefault(page.split(":", 1)[0], []).append(message)

@@ -21,14 +21,19 @@ CACHE_FILE = ".cache/highlight.json"
 VERSIONS = tuple(metadata.version(name) for name in ("pymdown-extensions", "Pygments"))
 
 
+_memo: BuildMemo | None = None  # wrapped once per process: `mkdocs serve` keeps it
+
+
 def on_config(config):
-    highlight = Highlight.highlight
-    if not hasattr(highlight, "memo"):  # wrapped once per process: `mkdocs serve` keeps it
-        Highlight.highlight = _kept(highlight, BuildMemo(Path(config.config_file_path).resolve().parent / CACHE_FILE))
+    global _memo
+    if _memo is None:
+        _memo = BuildMemo(Path(config.config_file_path).resolve().parent / CACHE_FILE)
+        Highlight.highlight = _kept(Highlight.highlight, _memo)
 
 
 def on_post_build(config):
-    Highlight.highlight.memo.save()
+    if _memo:
+        _memo.save()
 
 
 def _kept(highlight, memo: BuildMemo):
@@ -44,5 +49,4 @@ def _kept(highlight, memo: BuildMemo):
                 memo.put(key, html)
         return html
 
-    kept.memo = memo
     return kept

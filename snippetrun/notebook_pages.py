@@ -46,7 +46,10 @@ def on_page_content(content, page, config, files):
     button.string = f"下载 {name}"
     download = soup.new_tag("p")
     download.append(button)
-    soup.find("h1").insert_after(download)
+    title = soup.find("h1")
+    if title is None:
+        raise ValueError(f"{page.file.src_uri} has no title: a notebook page starts with its chapter's # heading")
+    title.insert_after(download)
     return str(soup)
 
 

@@ -23,7 +23,8 @@ from . import (
     template_cache,
     version_stamp,
 )
-from .executor.runner import BACKENDS, Limits
+from .executor.page_limits import Limits
+from .executor.runner import BACKENDS
 
 STAGES = (
     cache_folder,

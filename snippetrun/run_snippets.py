@@ -24,22 +24,29 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from . import quoted_values, snippet_results
 from .background_runs import BackgroundRuns
-from .executor.runner import CACHE_FOLDER, Limits, SnippetRunner
+from .executor.page_limits import Limits
+from .executor.results import Result
+from .executor.runner import CACHE_FOLDER, SnippetRunner
 from .output_blocks import ERROR_TITLE, STDERR, STDOUT, title
 from .page_includes import Include, find_includes, problem, resolve
+
+if TYPE_CHECKING:
+    from .plugin import SnippetsConfig
 
 log = logging.getLogger("mkdocs.hooks.run_snippets")
 
 FIGURE_REF = re.compile(r"figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+)\.svg")
 # `![alt](figures/ch/name-1.svg)` is shown as Material's light/dark image pair. Both load lazily: the
 # browser then fetches only the one the scheme shows, as the hidden one is never near the viewport.
-FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/[\w./-]+?-\d+)\.svg\)")
+FIGURE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<stem>figures/(?P<snippet>[\w./-]+?)-(?P<number>\d+))\.svg\)")
 LIGHT_AND_DARK = (
     r"![\g<alt>](\g<stem>.svg#only-light){ loading=lazy }"
     r"![\g<alt>](\g<stem>-dark.svg#only-dark){ loading=lazy }"
@@ -49,12 +56,11 @@ RUNNING_TITLE = "运行中…"
 
 _enabled = True
 _serving = False  # `mkdocs serve` with live reload: snippets run in the background
-_runner = None
-_background = None  # BackgroundRuns, under `mkdocs serve`
-_results = {}  # snippet path relative to the snippets folder -> Result
-_running = set()  # snippet paths, relative like _results', still running in the background
-_config = None  # this build's MkDocs config
-options = None  # the plugin's typed config (plugin.SnippetsConfig), set before on_config
+_runner: SnippetRunner | None = None  # made by the first on_config (or by the Markdown extension)
+_background: BackgroundRuns | None = None  # under `mkdocs serve`
+_results: dict[str, Result] = {}  # snippet path relative to the snippets folder -> Result
+_running: set[str] = set()  # snippet paths, relative like _results', still running in the background
+options: "SnippetsConfig | None" = None  # the plugin's typed config, set before on_config
 
 
 def on_startup(command, dirty):
@@ -63,13 +69,21 @@ def on_startup(command, dirty):
     _serving = command == "serve" and "--no-livereload" not in sys.argv
 
 
-def _base() -> Path:
-    return Path(_config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+def _the_runner() -> SnippetRunner:
+    if _runner is None:
+        raise RuntimeError("no snippet runner: on_config (or snippetrun.extension) makes it first")
+    return _runner
 
 
-def on_config(config):
-    global _runner, _enabled, _background, _config
-    _config = config
+def _snippets_folder(config: MkDocsConfig) -> Path:
+    """pymdownx.snippets' base_path, which on_config anchors to mkdocs.yml."""
+    return Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+
+
+def on_config(config: MkDocsConfig) -> None:
+    global _runner, _enabled, _background
+    if options is None:
+        raise RuntimeError("run_snippets runs as a stage of the snippetrun plugin, which gives it its options")
     root = Path(config.config_file_path).resolve().parent
     # pymdownx resolves base_path from the working directory; anchor it to mkdocs.yml instead.
     snippets_options = config.mdx_configs["pymdownx.snippets"]
@@ -96,7 +110,7 @@ def on_config(config):
 def _interrupted(signum, frame):
     # Ctrl-C: every snippet process ends now, even if the KeyboardInterrupt below lands somewhere
     # that swallows it (a finalizer) and the build would otherwise wait for a looping snippet.
-    _runner.abort()
+    _the_runner().abort()
     signal.default_int_handler(signum, frame)
 
 
@@ -104,7 +118,7 @@ def _interrupted(signum, frame):
 def on_files(files, config):
     if not _enabled:
         return files
-    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
+    base = _snippets_folder(config)
     errors, warnings = run_pages([(page.src_uri, page.content_string) for page in files.documentation_pages()], base)
     for message in errors:
         log.error(message)
@@ -130,7 +144,7 @@ def run_pages(pages: list, base: Path) -> tuple:
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
     quotes = [quote for src_uri, text in pages for quote in quoted_values.find_quotes(text, src_uri, base)]
     _quote_runs(quotes, snippets, base)
-    results = _background.results(snippets.values()) if _background else _runner.run_all(snippets.values())
+    results = _background.results(snippets.values()) if _background else _the_runner().run_all(snippets.values())
     snippet_results.latest.clear()
     snippet_results.latest.update({path: result for path, result in results.items() if result})
     snippet_results.running.clear()
@@ -148,7 +162,7 @@ def run_pages(pages: list, base: Path) -> tuple:
         "a chapter (CONTRIBUTING.md: 写一章：作者指南), or delete it"
         for orphan in sorted(set(base.rglob("*.py")) - used)
     ]
-    problems = [_broken_include_message(inc, why) for inc, why in broken]
+    problems: list[str | None] = [_broken_include_message(inc, why) for inc, why in broken]
     problems += [_failure_message(inc, _results[inc.snippet]) for inc in runnable if inc.snippet in _results]
     problems += [quoted_values.problem(quote, _result_of(quote.snippet)) for quote in quotes]
     problems += [_listing_problem(inc, base) for inc in listings]
@@ -161,7 +175,7 @@ def run_pages(pages: list, base: Path) -> tuple:
 def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
     """Tell the runner what each snippet's run must evaluate for the pages; a quote of a snippet that
     no page shows is a mistake (its code would be nowhere on the site)."""
-    wanted = {}
+    wanted: dict[Path, set[str]] = {}
     for number, quote in enumerate(quotes):
         if quote.mistake is None and quote.snippet not in snippets:
             quotes[number] = dataclasses.replace(
@@ -171,9 +185,10 @@ def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
             )
         elif quote.mistake is None:
             wanted.setdefault(snippets[quote.snippet], set()).add(quote.text)
-    _runner.quotes = {path: tuple(sorted(texts)) for path, texts in wanted.items()}
+    runner = _the_runner()
+    runner.quotes = {path: tuple(sorted(texts)) for path, texts in wanted.items()}
     snippet_results.quotes.clear()
-    snippet_results.quotes.update(_runner.quotes)
+    snippet_results.quotes.update(runner.quotes)
 
 
 def _result_of(snippet: str):
@@ -185,11 +200,10 @@ def on_page_markdown(markdown, page, config, files):
     if not page.file.src_uri.endswith(".md"):  # a notebook page's figures and values come from its chapter's
         return markdown
     if not _enabled:  # a bare build: no value was computed
-        base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0]).resolve()
-        return quoted_values.substitute(markdown, page.file.src_uri, base, lambda snippet: None)
+        return quoted_values.substitute(markdown, page.file.src_uri, _snippets_folder(config), lambda snippet: None)
     for mistake in _figure_ref_problems(page.file.content_string, page.file.src_uri):
         log.error(mistake)
-    return page_markdown(markdown, page.file.src_uri, _base())
+    return page_markdown(markdown, page.file.src_uri, _snippets_folder(config))
 
 
 def page_markdown(markdown: str, src_uri: str, base: Path, figure=LIGHT_AND_DARK) -> str:
@@ -199,7 +213,7 @@ def page_markdown(markdown: str, src_uri: str, base: Path, figure=LIGHT_AND_DARK
     markdown = FIGURE_IMAGE.sub(functools.partial(_figure_pair, template=figure), markdown)
     shown, start = [], 0
     for include in find_includes(markdown, src_uri):
-        shown += [markdown[start : include.start], _with_result(include, markdown[include.start : include.end])]
+        shown += [markdown[start : include.start], _with_result(include, markdown[include.start : include.end], base)]
         start = include.end
     return "".join(shown) + markdown[start:]
 
@@ -207,8 +221,7 @@ def page_markdown(markdown: str, src_uri: str, base: Path, figure=LIGHT_AND_DARK
 def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
     """The light/dark pair; nothing for a snippet that failed, whose error the page shows at its code;
     an error box, where the image would be, for a figure its snippet did not draw."""
-    reference = FIGURE_REF.search(image[0])
-    snippet, number = reference["snippet"] + ".py", int(reference["number"])
+    snippet, number = image["snippet"] + ".py", int(image["number"])
     if snippet in _running:
         return _box("info", RUNNING_TITLE, f"这张图由 snippets/{snippet} 画出，它运行完就会显示在这里。")
     result = _results.get(snippet)
@@ -217,9 +230,9 @@ def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
     drawn = len(result.figures) if result else 0
     if number > drawn:
         why = f"snippets/{snippet} 没有被任何页面引用。" if result is None else f"snippets/{snippet} 只画了 {drawn} 张图。"
-        return _error_box(f"没有这张图：{reference[0]}", why)
+        return _error_box(f"没有这张图：{image['stem']}.svg", why)
     shown = template(image) if callable(template) else image.expand(template)
-    if number in result.warnings:  # under `mkdocs serve`, where the author looks at it
+    if result and number in result.warnings:  # under `mkdocs serve`, where the author looks at it
         shown += _box(
             "warning", f"手机上看不清：snippets/{snippet} 的第 {number} 张图", f"```text\n{result.warnings[number]}\n```"
         )
@@ -228,18 +241,18 @@ def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
 
 def _some_snippet_will_run(config) -> bool:
     """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?"""
-    base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
+    base = _snippets_folder(config)
     snippets = [
         resolve(base, include)
         for page in Path(config.docs_dir).rglob("*.md")
         for include in find_includes(page.read_text(encoding="utf-8-sig"), page.name)
     ]
-    return not all(_runner.has_entry(snippet) for snippet in filter(None, snippets))
+    return not all(_the_runner().has_entry(snippet) for snippet in filter(None, snippets))
 
 
 def on_serve(server, config, builder):
     # The writer's first save should not wait for `import torch`, even when every result was cached.
-    _runner.warm_up()
+    _the_runner().warm_up()
     if _background:  # results that arrive make the server rebuild: it watches a folder they touch
         signals = Path(tempfile.mkdtemp(prefix="snippet-results-"))
         server.watch(str(signals))
@@ -248,7 +261,7 @@ def on_serve(server, config, builder):
     return server
 
 
-_cleanup = []
+_cleanup: list[Path] = []
 
 
 def _rebuild(server, signal_file: Path) -> None:
@@ -306,7 +319,7 @@ def _log_summary():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
         for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
             log.info(note)
-    backend = f" by the {_runner.backend} backend" if executed else ""
+    backend = f" by the {_the_runner().backend} backend" if executed else ""
     running = f", {len(_running)} still running in the background" if _running else ""
     log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}{running}")
 
@@ -315,13 +328,13 @@ def _figure_stem(snippet: str, number: int) -> str:
     return f"figures/{snippet.removesuffix('.py')}-{number}"
 
 
-def _with_result(include: Include, code: str) -> str:
+def _with_result(include: Include, code: str, base: Path) -> str:
     """The code block followed by its output, or by the error that stops a strict build."""
     if not include.mistake and include.snippet in _running:
         running = _box("info", RUNNING_TITLE, "这段代码还在后台运行，运行完这一页会自动刷新，显示它的输出。")
         return code + _indented(running, include.indent)
     if include.listing and not include.mistake:  # pymdownx shows the file; the page says it did not run on its own
-        readers = "、".join(f"snippets/{reader}" for reader in _readers(_base(), include.snippet)) or "（没有）"
+        readers = "、".join(f"snippets/{reader}" for reader in _readers(base, include.snippet)) or "（没有）"
         note = _box("note", "辅助模块：不单独运行", f"这里只列出它的代码。导入它的是 {readers}，它在那段代码运行时一起运行。")
         return code.rstrip("\n") + _indented(note, include.indent) + "\n"
     result = None if include.mistake else _results.get(include.snippet)
@@ -329,7 +342,7 @@ def _with_result(include: Include, code: str) -> str:
         why = include.mistake or "文件不存在、不是 UTF-8，或不在 snippets/ 目录里。"
         return _indented(_error_box(f"无法引入 snippets/{include.snippet}", why), include.indent)
     printed = _output_block(result.stdout, STDOUT) + _output_block(result.stderr, STDERR)
-    if not result.ok:  # what it printed first, then the error, as in a terminal
+    if result.error is not None:  # what it printed first, then the error, as in a terminal
         title = f"{ERROR_TITLE}：snippets/{include.snippet} 第 {result.line or 1} 行"
         return code + _indented(printed + _error_box(title, result.error), include.indent)
     return code.rstrip("\n") + _indented(printed, include.indent) + "\n"

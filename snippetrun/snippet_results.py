@@ -5,6 +5,11 @@ notebook shows a failed snippet's error in its cell from here. Under `mkdocs ser
 still be running in the background: its notebook cell is then one not run yet.
 """
 
-latest = {}  # absolute snippet path -> executor.runner.Result, for the build under way
-running = set()  # absolute snippet paths with no result yet (mkdocs serve)
-quotes = {}  # absolute snippet path -> the texts pages quote from its run (quoted_values.py): part of its key
+from pathlib import Path
+
+from .executor.results import Result
+
+latest: dict[Path, Result] = {}  # absolute snippet path -> its result, for the build under way
+running: set[Path] = set()  # absolute snippet paths with no result yet (mkdocs serve)
+# absolute snippet path -> the texts pages quote from its run (quoted_values.py): part of its key
+quotes: dict[Path, tuple[str, ...]] = {}

@@ -54,4 +54,4 @@ def _cache_notebook_templates() -> None:
         environment.bytecode_cache = _cache
         return environment
 
-    TemplateExporter._create_environment = with_bytecode_cache
+    TemplateExporter._create_environment = with_bytecode_cache  # type: ignore[method-assign]  # nbconvert has no hook for it

@@ -14,7 +14,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from .executor.runner import imported_modules
+from .executor.imports import imported_modules
 from .page_includes import find_includes, resolve
 
 ALWAYS = {"torch": "torch", "numpy": "numpy", "matplotlib": "matplotlib"}
@@ -33,9 +33,10 @@ def on_config(config):
 def on_page_markdown(markdown, page, config, files):
     base = Path(config.mdx_configs["pymdownx.snippets"]["base_path"][0])
     snippets = [resolve(base, include) for include in find_includes(page.file.content_string, page.file.src_uri)]
-    if not snippets or None in snippets:
+    found = [snippet for snippet in snippets if snippet]
+    if not found or len(found) < len(snippets):
         return markdown  # not a chapter, or a broken include that run_snippets reports
-    modules = {name.split(".")[0] for snippet in snippets for name in imported_modules(snippet)}
+    modules = {name.split(".", maxsplit=1)[0] for snippet in found for name in imported_modules(snippet)}
     line = f"\n\n{stamp(modules)}\n{{ .version-stamp }}\n"
     return TITLE.sub(lambda title: title[0] + line, markdown, count=1)
 

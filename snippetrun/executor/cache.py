@@ -100,10 +100,11 @@ def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
         checksum, body = path.read_bytes().split(b"\n", 1)
     except (FileNotFoundError, ValueError):
         if path.exists():
-            return _discard(path, "it is incomplete")
+            _discard(path, "it is incomplete")
         return None
     if hashlib.sha256(body).hexdigest().encode() != checksum:
-        return _discard(path, "its checksum does not match")
+        _discard(path, "its checksum does not match")
+        return None
     result = json.loads(body)
     changed = [name for name, digest in result["inputs"].items() if _hash_or_none(folder / name) != digest]
     if changed:
@@ -159,4 +160,4 @@ def _environment() -> bytes:
 
 
 _ENVIRONMENT = _environment()
-_unwritable = None  # the error of this build's first failed cache write
+_unwritable: OSError | None = None  # the error of this build's first failed cache write

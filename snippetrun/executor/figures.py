@@ -5,8 +5,10 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import matplotlib
+from matplotlib.typing import RcKeyType
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -28,17 +30,17 @@ CJK_HINT = (
 )
 # Fixed salt and no date: the same figure gives byte-identical SVG; text stored as paths needs no font
 # on the reader's side.
-SVG_RC = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
+SVG_RC: dict[RcKeyType, Any] = {"svg.hashsalt": "run_snippets", "svg.fonttype": "path"}
 DARK_FG, DARK_BG = np.array(to_rgb("#e2e4e9")), np.array(to_rgb("#1e2029"))  # Material's slate text and page
 BACKGROUND = "background"  # the gid that marks the figure's and the axes' background patches
 BACKGROUND_FILL = re.compile(r'(<g id="background(?:_\d+)?">\s*<path [^>]*?style=")fill: #[0-9a-f]{6}')
 HEX_COLOR = re.compile(r"((?:fill|stroke): )#([0-9a-f]{6})\b")
 
 
-def save_open_figures(out: Path, already: int) -> list:
+def save_open_figures(out: Path, already: int) -> list[str]:
     """Save every open figure (what `plt.show()` would display) in both schemes, then close it.
     The figure is rendered once; the dark variant is derived from that SVG."""
-    saved = []
+    saved: list[str] = []
     for number in plt.get_fignums():
         figure, name = plt.figure(number), f"fig-{already + len(saved) + 1}"
         light = svg(figure)
@@ -63,7 +65,7 @@ def svg(figure) -> str:
 def figure_data(figure, light: str) -> dict:
     """What a figure shows, as data the tests check, and the sizes that decide whether a phone can show it."""
     return {
-        "width_pt": float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', light)[1]),
+        "width_pt": float(_svg_width_pt(light)),
         "smallest_text": min(_drawn_texts(figure), default=None),
         "axes": [
             {
@@ -104,8 +106,15 @@ def dark_svg(light: str) -> str:
     return svg.replace("<svg ", f'<svg style="fill: {_dark_color("000000")}" ', 1)
 
 
+def _svg_width_pt(svg: str) -> str:
+    width = re.search(r'<svg [^>]*?width="([\d.]+)pt"', svg)
+    if width is None:
+        raise ValueError("matplotlib wrote an SVG without its width in pt")
+    return width[1]
+
+
 def _dark_color(hex_rgb: str) -> str:
     rgb = np.array(to_rgb(f"#{hex_rgb}"))
     is_grey = rgb.max() - rgb.min() < 0.1
     dark = DARK_FG + (DARK_BG - DARK_FG) * rgb.mean() if is_grey else rgb + (1 - rgb) * 0.3
-    return to_hex(dark)
+    return to_hex(tuple(dark))

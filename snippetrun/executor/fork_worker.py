@@ -2,12 +2,10 @@
 
     python -m snippetrun.executor.fork_worker RUNS_DIR
 
-Requests arrive on stdin, one JSON object per line: {"id", "snippet", "cwd", "out", "timeout", "queued"}
-to run a snippet ("queued": how many runs wait behind it), or {"preload": [module, ...]} to import
-modules that later snippets will need.
-The worker forks (see sandbox.run) and answers {"id", "pid"} as the snippet starts; when that process has written
-its results and ended what it started (it says so on a pipe), or has died, the worker answers
-{"id", "status", "timed_out", "stragglers"}; it reaps the process when its teardown is over.
+Requests arrive on stdin (protocol.py): a `RunRequest` to run a snippet, or a `Preload` of modules
+that later snippets will need. The worker forks (see sandbox.run) and answers `Started` as the
+snippet starts; when that process has written its results and ended what it started (it says so on a
+pipe), or has died, the worker answers `Finished`; it reaps the process when its teardown is over.
 A snippet still running at its timeout has its stack dumped, then its whole tree is killed.
 
 The worker is a subreaper: processes that outlive a dead snippet are adopted and ended here. When
@@ -17,7 +15,6 @@ the build then reports the snippets that were running as lost, and a new worker 
 """
 
 import functools
-import json
 import os
 import selectors
 import sys
@@ -25,7 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import lifecycle, preload, process_tree, sandbox
+from . import lifecycle, preload, process_tree, protocol, sandbox
+from .protocol import Finished, Preload, RunRequest, Started
 
 
 @dataclass
@@ -70,14 +68,14 @@ class Worker:
         self._pending += chunk
         *lines, self._pending = self._pending.split(b"\n")
         for line in lines:
-            request = json.loads(line)
-            if "preload" in request:
-                preload.preload(request["preload"])
-            else:
+            request = protocol.decode(line)
+            if isinstance(request, Preload):
+                preload.preload(request.modules)
+            elif isinstance(request, RunRequest):
                 self._start(request)
         return bool(chunk)
 
-    def _start(self, request: dict) -> None:
+    def _start(self, request: RunRequest) -> None:
         inherited = [self.selector.fileno(), *(fd for run in self.runs.values() for fd in (run.pidfd, run.done))]
         done, done_writer = os.pipe2(os.O_CLOEXEC)
         pid = os.fork()
@@ -87,13 +85,13 @@ class Worker:
             finally:
                 os._exit(70)  # only reached if the sandbox itself broke
         os.close(done_writer)
-        run = _Run(request["id"], pid, os.pidfd_open(pid), done, Path(request["out"]), time.monotonic() + request["timeout"])
-        if request.get("max_memory_mb"):
-            run.memory = process_tree.MemoryWatch(pid, request["max_memory_mb"], run.out / "stack.txt")
+        run = _Run(request.id, pid, os.pidfd_open(pid), done, Path(request.out), time.monotonic() + request.timeout)
+        if request.max_memory_mb:
+            run.memory = process_tree.MemoryWatch(pid, request.max_memory_mb, run.out / "stack.txt")
         self.runs[pid] = run
         self.selector.register(run.pidfd, selectors.EVENT_READ, functools.partial(self._ended, run))
         self.selector.register(run.done, selectors.EVENT_READ, functools.partial(self._results_written, run))
-        lifecycle.answer({"id": run.id, "pid": pid})
+        lifecycle.answer(Started(run.id, pid))
 
     def _time_out(self, run: _Run) -> None:
         run.timed_out = True
@@ -104,7 +102,7 @@ class Worker:
         self.selector.unregister(run.done)
         if os.read(run.done, 1) and not run.timed_out:  # nothing to read: it died first (see _ended)
             run.answered = True
-            lifecycle.answer({"id": run.id, "status": "exit status 0", "timed_out": False, "stragglers": []})
+            lifecycle.answer(Finished(run.id, "exit status 0"))
 
     def _ended(self, run: _Run) -> None:
         process_tree.kill_group_and_process(run.pid)  # what is left of its group; before the reap frees the pid
@@ -117,15 +115,8 @@ class Worker:
         del self.runs[run.pid]
         stragglers = process_tree.end_children(keep=self.runs)  # adopted from the dead snippet
         if not run.answered:
-            lifecycle.answer(
-                {
-                    "id": run.id,
-                    "status": process_tree.describe_status(status),
-                    "timed_out": run.timed_out,
-                    "stragglers": stragglers,
-                    "memory_mb": run.memory and run.memory.exceeded_mb,
-                }
-            )
+            exceeded_mb = run.memory.exceeded_mb if run.memory else 0
+            lifecycle.answer(Finished(run.id, process_tree.describe_status(status), run.timed_out, stragglers, exceeded_mb))
 
     def end_everything(self) -> None:
         for pid in self.runs:

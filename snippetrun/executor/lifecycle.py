@@ -1,18 +1,17 @@
 """What both backends' workers do around their own work: answer the build, follow it when it ends or
 dies, and leave nothing behind."""
 
-import json
 import os
 import shutil
 import signal
 import sys
 import traceback
 
-from . import process_tree
+from . import process_tree, protocol
 
 
-def answer(message: dict) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
+def answer(message: protocol.Message) -> None:
+    sys.stdout.write(protocol.encode(message))
     sys.stdout.flush()
 
 
@@ -35,8 +34,8 @@ def serve(worker, runs_dir: str) -> None:
     code = 0
     try:
         worker.serve()
-    except SystemExit as stop:  # SIGTERM: the build died
-        code = stop.code
+    except SystemExit as stop:  # SIGTERM: the build died (_terminate's code)
+        code = stop.code if isinstance(stop.code, int) else 1
     except BaseException:  # noqa: BLE001 - a bug here: the build reports the runs as lost, and this says why
         print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
         code = 70

@@ -20,7 +20,7 @@ import sys
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-NO_NAMESPACE = "not entered"  # why this process has no network namespace of its own; None once it has
+NO_NAMESPACE: str | None = "not entered"  # why this process has no network namespace of its own; None once it has
 SENDING = {"socket.connect", "socket.sendto", "socket.sendmsg"}
 LOOKUPS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr"}
 

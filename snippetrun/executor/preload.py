@@ -16,6 +16,7 @@ import sys
 import sysconfig
 import warnings
 import weakref
+from collections.abc import Iterable
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -45,7 +46,7 @@ def settle() -> None:
     np.random.seed(SEED)
     torch.manual_seed(SEED)
     # The worker's own teardown (torch.library's 100+ finalizers, ~30 ms) is not the snippet's exit.
-    for finalizer in list(weakref.finalize._registry):
+    for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]  # CPython's own list
         finalizer.atexit = False
     gc.freeze()  # forks share these objects; the collector must not touch (and so copy) them
 
@@ -74,7 +75,7 @@ def _import_without_side_effects(name: str) -> None:
         _restore(before, package)
 
 
-_WITH_SIDE_EFFECTS = set()
+_WITH_SIDE_EFFECTS: set[str] = set()
 
 
 def _state() -> tuple:
@@ -92,14 +93,12 @@ def _restore(state: tuple, package: str) -> None:
         del sys.modules[loaded]
 
 
-def library_modules(names) -> list:
+def library_modules(names: Iterable[str]) -> list[str]:
     """Those of the modules `names` that were loaded from a library, not from the snippet's folder."""
     return sorted(
         name
         for name in set(names)
-        if name in sys.modules
-        and getattr(sys.modules[name], "__file__", None)
-        and sys.modules[name].__file__.startswith(LIBRARY_PATHS)
+        if name in sys.modules and (getattr(sys.modules[name], "__file__", None) or "").startswith(LIBRARY_PATHS)
     )
 
 

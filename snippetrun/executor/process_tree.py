@@ -27,7 +27,7 @@ _libc = ctypes.CDLL(None, use_errno=True) if LINUX else None
 
 
 def _prctl(option: int, value: int) -> None:
-    if _libc.prctl(option, value, 0, 0, 0) != 0:
+    if _libc is None or _libc.prctl(option, value, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl failed")
 
 
@@ -77,12 +77,16 @@ def descendants(pid: int) -> list:
 MEMORY_CHECK_SECONDS = 0.25  # how often a worker measures each running snippet's processes
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of `pid` and every process below it, in MB (psutil: every OS)."""
+def tree_private_mb(pid: int) -> float:
+    """The memory `pid` and every process below it hold privately (USS, psutil: every OS), in MB.
+
+    Not their resident sizes: a process the snippet forks shares its pages until it writes them (or
+    execs), and a fork of the worker shares the worker's; resident sizes would count those pages once per
+    process."""
     total = 0
     for process in [pid, *descendants(pid)]:
         try:
-            total += psutil.Process(process).memory_info().rss
+            total += psutil.Process(process).memory_full_info().uss
         except psutil.Error:
             continue  # ended meanwhile
     return total / 2**20
@@ -98,13 +102,13 @@ class MemoryWatch:
         self.pid, self.limit_mb, self.stack = pid, limit_mb, stack
         # measured by the process itself as it starts the snippet, where it can be: the worker may see
         # its "started" only after the snippet has allocated
-        self.baseline_mb = tree_rss_mb(pid) if baseline_mb is None else baseline_mb
-        self.exceeded_mb = None  # what it held when it was killed
+        self.baseline_mb = tree_private_mb(pid) if baseline_mb is None else baseline_mb
+        self.exceeded_mb = 0.0  # what it held when it was killed
 
     def check(self) -> bool:
         """Kill the tree if it holds more than the limit; True when it did."""
-        used = tree_rss_mb(self.pid) - self.baseline_mb
-        if used <= self.limit_mb or self.exceeded_mb is not None:
+        used = tree_private_mb(self.pid) - self.baseline_mb
+        if used <= self.limit_mb or self.exceeded_mb:
             return False
         self.exceeded_mb = used
         below = descendants(self.pid)  # found while their parent lives (Windows)

@@ -3,7 +3,7 @@
 `execute(request)` runs the snippet from a scratch copy of the project's layout, with fresh
 globals, seeds, warnings filters and figures; then, as Python does at exit, it joins threads and runs
 exit handlers (pools and DataLoader workers shut down cleanly), ends whatever is still running, and
-writes stdout, stderr, figures and result.json into the request's `out` folder. A fault or a timeout
+writes stdout, stderr, figures and its `protocol.Report` into the request's `out` folder. A fault or a timeout
 dumps the snippet's stack to `stack.txt`. Seeds, threads and matplotlib's settings are those the
 process was given before (`preload.settle`).
 
@@ -15,7 +15,6 @@ backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 import atexit
 import contextlib
 import faulthandler
-import json
 import multiprocessing.process
 import os
 import random
@@ -27,16 +26,18 @@ import threading
 import traceback
 import warnings
 from pathlib import Path
+from types import FrameType
 
 import matplotlib.pyplot as plt
 
 from . import figures, network, preload, process_tree, quotes, writes
+from .protocol import Report, RunRequest
 
 CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
 NETWORK_LOG = "network-children.txt"  # what Python children were refused
 
 
-def run(request: dict, inherited_fds: list, done_fd: int) -> None:
+def run(request: RunRequest, inherited_fds: list[int], done_fd: int) -> None:
     """The fork backend's process: execute the snippet, then tell the worker on `done_fd`, before this
     process's teardown (a few ms with torch mapped)."""
     os.setpgid(0, 0)
@@ -51,48 +52,40 @@ def run(request: dict, inherited_fds: list, done_fd: int) -> None:
     os._exit(0)
 
 
-def execute(request: dict) -> None:
-    """Execute request["snippet"] (relative to request["cwd"]) and write the results to request["out"]."""
-    out, snippet = Path(request["out"]), request["snippet"]
-    _limit_memory(request.get("max_memory_mb"))
-    _isolate(snippet, Path(request["cwd"]), out, request["timeout"], request["tmp"])
-    writes.NO_LANDLOCK = writes.allow_writes_only_beneath(Path(request["cwd"]).parent, request["tmp"], *writes.DEVICES)
+def execute(request: RunRequest) -> None:
+    """Execute request.snippet (relative to request.cwd) and write the results to request.out."""
+    out, snippet = Path(request.out), request.snippet
+    _limit_memory(request.max_memory_mb)
+    _isolate(snippet, Path(request.cwd), out, request.timeout, request.tmp)
+    writes.NO_LANDLOCK = writes.allow_writes_only_beneath(Path(request.cwd).parent, request.tmp, *writes.DEVICES)
     guard = _Guard(snippet, out / process_tree.SIGNALLED_WORKER)
     sys.addaudithook(guard)
-    drawn = []
-    plt.show = lambda *args, **kwargs: drawn.extend(figures.save_open_figures(out, len(drawn)))
-    result, unshown, values = {"error": None, "line": None}, 0, {}
+    report = Report()
+    plt.show = lambda *args, **kwargs: report.figures.extend(figures.save_open_figures(out, len(report.figures)))
     try:
         namespace = runpy.run_path(snippet, run_name="__main__")
-        unshown = len(plt.get_fignums())  # `python snippet.py` shows none of these: neither does the page
+        report.unshown = len(plt.get_fignums())  # `python snippet.py` shows none of these: neither does the page
         plt.close("all")
-        values = quotes.evaluate(request.get("quotes", []), namespace)  # the script's final globals, before exit
+        report.values = quotes.evaluate(request.quotes, namespace)  # the script's final globals, before exit
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
-            result = _describe(exit_, snippet)
+            report.error, report.line = _describe(exit_, snippet)
     except BaseException as exc:  # noqa: BLE001 - the snippet's own error, reported to the author
-        result = _describe(exc, snippet)
-    stragglers = _exit_like_python()
+        report.error, report.line = _describe(exc, snippet)
+    report.stragglers = _exit_like_python()
     if closed := [name for fd, name in ((1, "standard output"), (2, "standard error")) if not _is_open(fd)]:
         # plain `python` fails too: it cannot write what is printed after that, nor flush at exit
         why = (
             f"the snippet closed its {' and '.join(closed)} (fd 1 and 2 are where it prints): what it printed after that is lost"
         )
-        result["error"] = f"{result['error']}\n{why}" if result["error"] else why
+        report.error = f"{report.error}\n{why}" if report.error else why
     if guard.network is None and (out / NETWORK_LOG).exists():
         guard.network = "a Python process it started: " + (out / NETWORK_LOG).read_text(encoding="utf-8").split("\n")[0]
-    result.update(
-        figures=drawn,
-        unshown=unshown,
-        values=values,
-        stragglers=stragglers,
-        opened=sorted(guard.opened),
-        network=guard.network,
-        no_network_namespace=network.NO_NAMESPACE,
-        no_landlock=writes.NO_LANDLOCK,
-        imported=preload.library_modules(guard.imported),
-    )
-    (out / "result.json").write_text(json.dumps(result))
+    report.opened = sorted(guard.opened)
+    report.network = guard.network
+    report.no_network_namespace, report.no_landlock = network.NO_NAMESPACE, writes.NO_LANDLOCK
+    report.imported = preload.library_modules(guard.imported)
+    report.write(out)
 
 
 def _limit_memory(limit_mb: float | None) -> None:
@@ -123,7 +116,7 @@ def _isolate(snippet: str, cwd: Path, out: Path, timeout: float, tmp: str) -> No
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHILD_PYTHON), os.environ.get("PYTHONPATH")]))
     os.environ["SNIPPET_NETWORK_LOG"] = str(out / NETWORK_LOG)
     tempfile.tempdir = tmp
-    multiprocessing.process.ORIGINAL_DIR = str(cwd)  # spawned processes find the snippet here
+    multiprocessing.process.ORIGINAL_DIR = str(cwd)  # type: ignore[attr-defined]  # spawned processes find the snippet here
     if hasattr(signal, "SIGCHLD"):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -158,14 +151,16 @@ class _Guard:
     it, the build then knows which snippet did, and where)."""
 
     def __init__(self, snippet: str, signalled: Path):
-        self.opened, self.imported, self.network = set(), [], None
+        self.opened: set[str] = set()
+        self.imported: list[str] = []
+        self.network: str | None = None
         self.snippet, self.signalled, self.worker = snippet, signalled, os.getppid()
 
     def __call__(self, event: str, args: tuple) -> None:
         if event == "import":
             self.imported.append(args[0])
         elif event in ("os.kill", "os.killpg") and args[0] == self.worker:
-            frame = sys._getframe(1)
+            frame: FrameType | None = sys._getframe(1)
             while frame and frame.f_code.co_filename != self.snippet:
                 frame = frame.f_back
             self.signalled.write_text(f"{frame.f_lineno if frame else ''} {args[1]}\n")
@@ -178,7 +173,8 @@ class _Guard:
 
 def _exit_like_python() -> list:
     """What interpreter exit does (join threads, run exit handlers, flush), then end leftovers."""
-    for step in (threading._shutdown, atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):
+    finalize = threading._shutdown  # type: ignore[attr-defined]  # what Py_Finalize calls first
+    for step in (finalize, atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):
         try:
             step()
         except BaseException as exc:  # noqa: BLE001 - shown like Python shows an error in an exit handler
@@ -197,16 +193,16 @@ def _is_open(fd: int) -> bool:
         return False
 
 
-def _describe(exc: BaseException, snippet: str) -> dict:
+def _describe(exc: BaseException, snippet: str) -> tuple[str, int | None]:
     """The traceback from the snippet's first frame on, and the failing line in it."""
     tb = traceback.TracebackException.from_exception(exc)
     starts = [i for i, frame in enumerate(tb.stack) if frame.filename == snippet]
     if not starts:  # e.g. a SyntaxError: the file never started running
-        return {"error": "".join(tb.format_exception_only()), "line": getattr(exc, "lineno", None)}
+        return "".join(tb.format_exception_only()), getattr(exc, "lineno", None)
     line = tb.stack[starts[-1]].lineno
     own = str(Path(__file__).parent)  # e.g. the audit hook that refused a call: not the reader's code
     tb.stack = traceback.StackSummary.from_list([frame for frame in tb.stack[starts[0] :] if not frame.filename.startswith(own)])
     error = "".join(tb.format())
     if "missing from font" in error and "zhplot" not in sys.modules:
         error += figures.CJK_HINT + "\n"
-    return {"error": error, "line": line}
+    return error, line

@@ -4,16 +4,16 @@
 
 Started by spawn_worker.py as a fresh interpreter (no fork), leading a process group of its own. It
 imports torch and matplotlib and draws the warm-up figure (`preload.warm_up`), then reads its
-stdin, the worker's control pipe: `{"preload": [...]}` lines (imported while it waits) and one run
-request, as fork_worker.py takes them. It answers on its stdout: `ready` when warm, `started` when
-the snippet starts, `done` when the results are written (before its own teardown).
+stdin, the worker's control pipe (protocol.py): `Preload`s (imported while it waits) and one
+`RunRequest`, as fork_worker.py takes them. It answers on its stdout: `Ready` when warm,
+`SnippetStarted` when the snippet starts, `ResultsWritten` when the results are written (before its
+own teardown).
 
 Once it runs a snippet, the control pipe is watched: its end (the worker or the build is gone, by any
 means) ends everything this process started, and the process itself. That EOF is the parent-death
 signal on every OS.
 """
 
-import json
 import os
 import threading
 
@@ -21,7 +21,8 @@ from . import network
 
 network.NO_NAMESPACE = network.enter_private_network()  # a new namespace needs a single-threaded process
 
-from . import preload, process_tree, sandbox  # noqa: E402
+from . import preload, process_tree, protocol, sandbox  # noqa: E402
+from .protocol import Preload, Ready, ResultsWritten, RunRequest, SnippetStarted  # noqa: E402
 
 
 def main() -> None:
@@ -30,18 +31,19 @@ def main() -> None:
     control = os.fdopen(os.dup(0), "r", encoding="utf-8")
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     preload.warm_up()
-    print("ready", file=answers)
+    answers.write(protocol.encode(Ready()))
     for line in control:
-        request = json.loads(line)
-        if "preload" not in request:
+        request = protocol.decode(line)
+        if isinstance(request, RunRequest):
             break
-        preload.preload(request["preload"])
+        if isinstance(request, Preload):
+            preload.preload(request.modules)
     else:
         os._exit(0)  # the worker ended before it had a snippet for us
     threading.Thread(target=_end_with_worker, args=(control,), daemon=True, name="spawn-worker-watchdog").start()
-    print(f"started {process_tree.tree_rss_mb(os.getpid()):.1f}", file=answers)  # MB held before the snippet
+    answers.write(protocol.encode(SnippetStarted(process_tree.tree_private_mb(os.getpid()))))
     sandbox.execute(request)
-    print("done", file=answers)
+    answers.write(protocol.encode(ResultsWritten()))
     os._exit(0)
 
 

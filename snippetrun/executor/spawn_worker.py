@@ -17,7 +17,7 @@ dies, this worker's stdin closes: it ends every interpreter, and an interpreter 
 closes ends itself, so nothing outlives the build whatever killed it.
 """
 
-import json
+import math
 import os
 import queue
 import subprocess
@@ -26,18 +26,26 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any, cast
 
-from . import lifecycle, process_tree
+from . import lifecycle, process_tree, protocol
+from .protocol import Finished, Preload, Ready, ResultsWritten, RunRequest, SnippetStarted, Started
 
 HERE = Path(__file__).resolve().parent
-NEW_GROUP = {"start_new_session": True} if os.name == "posix" else {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+NEW_GROUP: dict[str, Any]  # Popen's arguments for a process that leads a group of its own
+if sys.platform == "win32":
+    NEW_GROUP = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+else:
+    NEW_GROUP = {"start_new_session": True}
 
 
 @dataclass
 class _Child:
     process: subprocess.Popen
+    control: IO[str]  # its stdin: requests
+    answers: IO[str]  # its stdout
     ready: bool = False
-    request: dict | None = None
+    request: RunRequest | None = None
     deadline: float | None = None
     timed_out: bool = False
     answered: bool = False
@@ -48,15 +56,16 @@ class _Child:
 class Worker:
     def __init__(self, spares: int):
         self.spares = spares
-        self.events = queue.Queue()  # (child or None, line or None): None as line means "it ended"
-        self.children = {}  # pid -> _Child, spares and running ones
-        self.preloads = []
+        # (None, request line), (None, None) when the build closed our stdin, (child, answer), (child, None) when it ended
+        self.events: queue.Queue[tuple[_Child | None, str | None]] = queue.Queue()
+        self.children: dict[int, _Child] = {}  # pid -> _Child, spares and running ones
+        self.preloads: list[str] = []
 
     def serve(self) -> None:
         threading.Thread(target=self._read_requests, daemon=True).start()
         self._start_spare()  # more once requests say how many runs are queued
         while True:
-            deadlines = [child.deadline for child in self._running()]
+            deadlines = [deadline for child in self._running() if (deadline := child.deadline)]
             if any(child.memory for child in self._running()):
                 deadlines.append(time.monotonic() + process_tree.MEMORY_CHECK_SECONDS)
             try:
@@ -66,16 +75,16 @@ class Worker:
             if child is None and line is None:
                 return  # the build closed our stdin, or died
             if child is None and line:
-                self._handle_request(json.loads(line))
+                self._handle_request(protocol.decode(line))
             elif child is not None:
-                self._handle_child(child, line)
-            for late in [child for child in self._running() if time.monotonic() >= child.deadline]:
+                self._handle_child(child, protocol.decode(line) if line else None)
+            for late in [child for child in self._running() if time.monotonic() >= (child.deadline or math.inf)]:
                 self._time_out(late)
             for child in self._running():
                 if child.memory:
                     child.memory.check()
 
-    def _running(self) -> list:
+    def _running(self) -> list[_Child]:
         """The children running a snippet that has neither answered nor timed out."""
         return [c for c in self.children.values() if c.deadline and not (c.timed_out or c.answered)]
 
@@ -93,65 +102,67 @@ class Worker:
             bufsize=1,
             **NEW_GROUP,
         )
-        child = _Child(process)
+        child = _Child(process, cast(IO[str], process.stdin), cast(IO[str], process.stdout))  # both are pipes
         self.children[process.pid] = child
         if self.preloads:
-            self._tell(child, {"preload": self.preloads})
+            self._tell(child, Preload(self.preloads))
         threading.Thread(target=self._read_answers, args=(child,), daemon=True).start()
 
     def _read_answers(self, child: _Child) -> None:
-        for line in child.process.stdout:
+        for line in child.answers:
             self.events.put((child, line.strip()))
         child.process.wait()
         self.events.put((child, None))
 
-    def _tell(self, child: _Child, message: dict) -> None:
+    def _tell(self, child: _Child, message: Preload | RunRequest) -> None:
         try:
-            child.process.stdin.write(json.dumps(message) + "\n")
-            child.process.stdin.flush()
+            child.control.write(protocol.encode(message))
+            child.control.flush()
         except (BrokenPipeError, OSError):
             pass  # it died: its end is reported by _read_answers
 
-    def _handle_request(self, request: dict) -> None:
-        if "preload" in request:
-            self.preloads += request["preload"]
+    def _handle_request(self, request: protocol.Message) -> None:
+        if isinstance(request, Preload):
+            self.preloads += request.modules
             for child in self.children.values():
                 if child.request is None:
                     self._tell(child, request)
             return
+        if not isinstance(request, RunRequest):
+            raise TypeError(f"the runner sent {request!r}: a worker takes Preload and RunRequest")
         spares = [c for c in self.children.values() if c.request is None]
         child = min(spares, key=lambda c: (not c.ready, c.process.pid))  # a warm one first
         child.request = request
         self._tell(child, request)
         # Spares for the runs queued behind this one, and always one for the next save under `mkdocs serve`.
-        wanted = max(1, min(self.spares, request.get("queued", self.spares)))
+        wanted = max(1, min(self.spares, request.queued))
         for _ in range(wanted - sum(c.request is None for c in self.children.values())):
             self._start_spare()
 
-    def _handle_child(self, child: _Child, line: str | None) -> None:
-        if line == "ready":
+    def _handle_child(self, child: _Child, answer: protocol.Message | None) -> None:
+        """What the interpreter said (None: it ended)."""
+        if isinstance(answer, Ready):
             child.ready = True
-        elif line is not None and line.startswith("started"):
-            child.deadline = time.monotonic() + child.request["timeout"]
-            if child.request.get("max_memory_mb"):
+        elif isinstance(answer, SnippetStarted) and child.request:
+            child.deadline = time.monotonic() + child.request.timeout
+            if child.request.max_memory_mb:
                 child.memory = process_tree.MemoryWatch(
-                    child.process.pid,
-                    child.request["max_memory_mb"],
-                    Path(child.request["out"]) / "stack.txt",
-                    baseline_mb=float(line.split()[1]),
+                    child.process.pid, child.request.max_memory_mb, Path(child.request.out) / "stack.txt", answer.baseline_mb
                 )
-            lifecycle.answer({"id": child.request["id"], "pid": child.process.pid})
-        elif line == "done" and not child.timed_out:
+            lifecycle.answer(Started(child.request.id, child.process.pid))
+        elif isinstance(answer, ResultsWritten) and child.request and not child.timed_out:
             child.answered = True
-            lifecycle.answer({"id": child.request["id"], "status": "exit status 0", "timed_out": False, "stragglers": []})
-        elif line is None:
+            lifecycle.answer(Finished(child.request.id, "exit status 0"))
+        elif answer is None:
             self._ended(child)
 
     def _time_out(self, child: _Child) -> None:
+        if child.request is None:
+            return  # a spare: no snippet, no timeout
         child.timed_out = True
         below = process_tree.descendants(child.process.pid)  # found while their parent lives (Windows)
         child.stragglers = [process_tree.command_line(pid) for pid in below]
-        process_tree.ask_for_stack_then_kill(child.process.pid, Path(child.request["out"]) / "stack.txt")
+        process_tree.ask_for_stack_then_kill(child.process.pid, Path(child.request.out) / "stack.txt")
         for pid in below:
             process_tree.kill_group_and_process(pid)
 
@@ -170,14 +181,9 @@ class Worker:
             self._start_spare()
         elif not child.answered:
             stragglers = list(dict.fromkeys(child.stragglers + left))
+            exceeded_mb = child.memory.exceeded_mb if child.memory else 0
             lifecycle.answer(
-                {
-                    "id": child.request["id"],
-                    "status": process_tree.describe_returncode(code),
-                    "timed_out": child.timed_out,
-                    "stragglers": stragglers,
-                    "memory_mb": child.memory and child.memory.exceeded_mb,
-                }
+                Finished(child.request.id, process_tree.describe_returncode(code), child.timed_out, stragglers, exceeded_mb)
             )
 
     def end_everything(self) -> None:

@@ -18,7 +18,8 @@ def screen_text(raw: str) -> str:
 def _final_line(line: str) -> str:
     if "\r" not in line and "\b" not in line:
         return CONTROL.sub("", line)
-    cells, cursor = [], 0
+    cells: list[str] = []
+    cursor = 0
     for char in line:
         if char == "\r":
             cursor = 0

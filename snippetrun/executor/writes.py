@@ -20,7 +20,7 @@ WRITE_FILE, REMOVE_DIR, REMOVE_FILE = 1 << 1, 1 << 4, 1 << 5
 MAKE = sum(1 << bit for bit in range(6, 13))  # char, dir, reg, sock, fifo, block, sym
 REFER, TRUNCATE = 1 << 13, 1 << 14  # ABI 2, ABI 3
 
-NO_LANDLOCK = "not entered"  # why writes are not restricted in this process; None once they are
+NO_LANDLOCK: str | None = "not entered"  # why writes are not restricted in this process; None once they are
 
 
 def allow_writes_only_beneath(*folders) -> str | None:

@@ -15,6 +15,8 @@ import sys
 def _refuse_the_network() -> None:
     executor = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     spec = importlib.util.spec_from_file_location("_snippet_network", os.path.join(executor, "network.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"the executor's network.py is missing from {executor}")
     network = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(network)
     log = os.environ.get("SNIPPET_NETWORK_LOG")
@@ -35,7 +37,7 @@ def _the_interpreters_own() -> None:
     sys.path[:] = [path for path in sys.path if os.path.abspath(path or ".") != here]
     ours = sys.modules.pop("sitecustomize")
     try:
-        import sitecustomize  # noqa: F401
+        import sitecustomize  # type: ignore[import-not-found]  # noqa: F401 - the interpreter's, found or not
     except ImportError:  # none of its own (pyenv, uv, python.org builds): site's import, under way, ends with this one
         sys.modules["sitecustomize"] = ours
 
