@@ -44,7 +44,7 @@ def all_pins(text: str) -> set:
 
 def mismatches(requirements_in: str, lock: str) -> list:
     """Why the lock does not satisfy requirements.in (empty when it does), naming the platforms."""
-    problems = {}
+    problems: dict[str, list[str]] = {}
     for platform, environment in PLATFORMS.items():
         locked = pins(lock, environment)
         for name, requirement in direct_requirements(requirements_in).items():

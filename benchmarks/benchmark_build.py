@@ -1,11 +1,11 @@
 """Build benchmark: this project against its peers on the same content, side by side. Prints, never asserts.
 
-    python tests/benchmark_build.py                   # this site, then 10 and 40 synthetic chapters, both workloads
-    python tests/benchmark_build.py --site-only       # only this site
-    python tests/benchmark_build.py --chapters 2 --runs 1   # a quick try
-    python tests/benchmark_build.py --jupyter         # also mkdocs-jupyter executing the notebooks (slow)
-    python tests/benchmark_build.py --pages [SITE]    # page weight and load time, each notebook against its chapter
-    python tests/benchmark_build.py --serve           # only mkdocs serve while a 20 s snippet runs
+    python benchmarks/benchmark_build.py                   # this site, then 10 and 40 synthetic chapters, both workloads
+    python benchmarks/benchmark_build.py --site-only       # only this site
+    python benchmarks/benchmark_build.py --chapters 2 --runs 1   # a quick try
+    python benchmarks/benchmark_build.py --jupyter         # also mkdocs-jupyter executing the notebooks (slow)
+    python benchmarks/benchmark_build.py --pages [SITE]    # page weight and load time, each notebook against its chapter
+    python benchmarks/benchmark_build.py --serve           # only mkdocs serve while a 20 s snippet runs
 
 Each number is MkDocs' own "Documentation built in N seconds" for a build in a temp copy, the median
 of interleaved rounds (project, markdown-exec, project, ...), so both see the same machine state:
@@ -272,7 +272,7 @@ def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
     give_up = threading.Timer(120, process.terminate)  # a rebuild that never comes must not hang the run
     give_up.start()
     try:
-        for line in process.stdout:
+        for line in process.stdout or ():
             if not saved and "Serving on" in line:  # the first build is done: save the snippet
                 time.sleep(5)  # the warm worker has imported what it needs, as it has while an author writes
                 with open(site / edited, "a") as snippet:
@@ -392,7 +392,7 @@ class _PeakMemory:
 
 
 def _tree(pid: int) -> list:
-    children = {}
+    children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -408,9 +408,10 @@ def _tree(pid: int) -> list:
 
 def _pss_kb(pid: int) -> int:
     try:
-        return int(re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE).group(1))
-    except (OSError, AttributeError):
-        return 0
+        pss = re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.MULTILINE)
+    except OSError:
+        return 0  # ended meanwhile
+    return int(pss[1]) if pss else 0
 
 
 def snippet_seconds(log: str) -> float:
@@ -501,7 +502,7 @@ print(statistics.median(times[1:]) * 1000)
 def fork_floor_ms() -> float:
     """A fork of a process set up as the worker is, whose child exits at once: what any fresh process
     per snippet costs at the least (milliseconds)."""
-    from snippetrun.executor.runner import WORKER_ENV
+    from snippetrun.executor.worker_process import WORKER_ENV
 
     done = subprocess.run(
         [sys.executable, "-c", FORK_FLOOR],
@@ -515,7 +516,7 @@ def fork_floor_ms() -> float:
 
 def measure(site: Path, runs: int, edited: str, peers: bool, **env) -> dict:
     """Interleaved rounds of every kind of build; the medians, and the within-round ratios."""
-    times = {}
+    times: dict[str, list[float]] = {}
     for run in range(runs):
 
         def record(name, value):
@@ -607,7 +608,9 @@ def page_weights(site: Path, runs: int) -> dict:
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     chapters = sorted(path.parent.name for path in site.glob("notebooks/*/index.html"))
     pages = [name for chapter in chapters for name in (chapter, f"notebooks/{chapter}")]
-    rows = {name: {"html": (site / name / "index.html").stat().st_size, "dcl": []} for name in pages}
+    sizes = {name: (site / name / "index.html").stat().st_size for name in pages}
+    totals: dict[str, int] = {}
+    dcls: dict[str, list[float]] = {name: [] for name in pages}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium") or None, args=["--headless", "--no-sandbox", "--disable-gpu"]
@@ -622,12 +625,12 @@ def page_weights(site: Path, runs: int) -> dict:
                     const entries = [navigation, ...performance.getEntriesByType("resource")];
                     return [navigation.domContentLoadedEventEnd, entries.reduce((sum, e) => sum + e.decodedBodySize, 0)];
                 }""")
-                rows[name]["dcl"].append(dcl)
-                rows[name]["total"] = total
+                dcls[name].append(dcl)
+                totals[name] = total
                 context.close()
         browser.close()
     server.shutdown()
-    return {name: {**row, "dcl": statistics.median(row["dcl"])} for name, row in rows.items()}
+    return {name: {"html": sizes[name], "total": totals[name], "dcl": statistics.median(dcls[name])} for name in pages}
 
 
 def report_pages(site: Path | None, runs: int) -> None:

@@ -8,6 +8,7 @@ same executor the build uses.
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,6 +102,13 @@ class SnippetExecutorRunner(_Runner):
 
 BACKENDS = ("fork", "spawn")
 _RUNNERS = {RUNNER.backend: RUNNER}
+
+
+def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """The first match of `pattern` in `text`: the test fails, showing both, when there is none."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} is not in:\n{text[:3000]}"
+    return match
 
 
 def linux_only(why: str):

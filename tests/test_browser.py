@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from snippetrun.executor.runner import PHONE_CONTENT_PX
+from snippetrun.executor.page_limits import PHONE_CONTENT_PX
 
 from conftest import PAGES, ROOT
 
@@ -31,7 +31,7 @@ def test_page_reads_well_offline(browser, site_url, axe, url, scheme):
     requests, errors = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("requestfailed", lambda request: errors.append(f"failed request {request.url}"))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(site_url + url)
     page.wait_for_load_state("networkidle")

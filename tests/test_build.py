@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, SNIPPETS
+from conftest import ROOT, SNIPPETS, found
 
 CHAPTERS = [
     "01-scikit-learn",
@@ -24,7 +24,7 @@ TYPE_AND_GRAD = "snippets/05-pytorch-basics/type_and_grad.py"
 
 
 def summary(log: str) -> tuple:
-    executed, cached = re.search(r"Snippets: (\d+) executed, (\d+) from cache", log).groups()
+    executed, cached = found(r"Snippets: (\d+) executed, (\d+) from cache", log).groups()
     return int(executed), int(cached)
 
 
@@ -53,7 +53,7 @@ def test_chapter_pages_say_which_versions_produced_them(cold_site):
 
     torch = metadata.version("torch").split("+")[0]
     for chapter in CHAPTERS:
-        stamp = re.search(r'<p class="version-stamp">(.*?)</p>', cold_site[1].page(chapter)).group(1)
+        stamp = found(r'<p class="version-stamp">(.*?)</p>', cold_site[1].page(chapter)).group(1)
         assert f"Python {platform.python_version()}、torch {torch}、numpy {metadata.version('numpy')}" in stamp
         assert ("scikit-learn" in stamp) == (chapter in ("01-scikit-learn", "07-digits-classifier", "08-cnn"))  # where imported
         assert stamp.endswith(f"代码在 torch 2.4 至 {torch} 上验证过。")  # requirements.in's lower bound

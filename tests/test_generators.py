@@ -59,7 +59,7 @@ def test_zensical_builds_every_chapter_with_its_outputs_figures_and_values(site_
         assert outputs and outputs == [block.get_text() for block in mkdocs.select("div.snippet-output")], chapter
         light, dark = (ours.select(f'img[src$="#only-{scheme}"]') for scheme in ("light", "dark"))
         assert len(light) == len(dark) == len(mkdocs.select('img[src$="#only-light"]')), chapter
-        assert all(image["src"].startswith("data:image/svg+xml;base64,") for image in light + dark)
+        assert all(str(image["src"]).startswith("data:image/svg+xml;base64,") for image in light + dark)
         assert not re.search(r"\{\{ \S+\.py:", ours.get_text()) and "无法引用" not in ours.get_text(), chapter
 
 

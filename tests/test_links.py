@@ -10,7 +10,9 @@ class PageLinks(HTMLParser):
 
     def __init__(self, text: str):
         super().__init__()
-        self.ids, self.links, self.resources = set(), [], []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.resources: list[str] = []
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import PAGES, ROOT
+from conftest import PAGES, ROOT, found
 from test_build import tree_digest
 
 CHAPTERS = [page for page in PAGES if "--8<--" in page.read_text(encoding="utf-8")]
@@ -65,7 +65,7 @@ def test_notebook_pages_have_titles_of_their_own(cold_site):
     build = cold_site[1]
     for chapter in CHAPTERS:
         page = build.page(f"notebooks/{chapter.stem}")
-        title = re.search(r"<title>(.*?) - PyTorch 学习笔记</title>", page).group(1)
+        title = found(r"<title>(.*?) - PyTorch 学习笔记</title>", page).group(1)
         assert title.endswith("（Notebook）") and title.removesuffix("（Notebook）") in chapter.read_text(encoding="utf-8")
     assert "<title>PyTorch 学习笔记</title>" in build.page("")  # the home page: the site's name, once
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from conftest import ROOT, found
 from test_build import CHAPTERS, summary
 
 QUOTE = re.compile(r"\{\{ (?P<snippet>[^\s:]+\.py): (?P<text>.*?)\s*\}\}")
@@ -49,7 +49,7 @@ def prose(html: str) -> str:
     article = soup.select_one("article") or soup
     for code in article.select("pre, code, script"):
         code.decompose()
-    alts = " ".join(image.get("alt", "") for image in article.select("img"))
+    alts = " ".join(str(image.get("alt", "")) for image in article.select("img"))
     return re.sub(r"\s+", " ", article.get_text(" ") + " " + alts)
 
 
@@ -147,8 +147,8 @@ def test_prose_follows_new_outputs_when_the_training_seeds_change(site_copy, col
     old, new = cache_values(cold_site[0].root), cache_values(site_copy.root)
 
     outputs = {snippet: _printed(build.page(chapter), snippet) for snippet, chapter in TRAINING.items()}
-    mlp_right = int(re.search(r"测试集: (\d+)/450", outputs["07-digits-classifier/train_mlp.py"])[1])
-    cnn_right = int(re.search(r"测试集 (\d+)/450", outputs["08-cnn/train_cnn.py"])[1])
+    mlp_right = int(found(r"测试集: (\d+)/450", outputs["07-digits-classifier/train_mlp.py"])[1])
+    cnn_right = int(found(r"测试集 (\d+)/450", outputs["08-cnn/train_cnn.py"])[1])
     chapter7, chapter8 = (prose(build.page(chapter)) for chapter in TRAINING.values())
     assert f"分错了 {450 - mlp_right} 张" in chapter7  # the prose states what the output above it printed
     assert f"MLP 是 {450 - mlp_right} 张" in chapter8 and f"CNN 是 {450 - cnn_right} 张" in chapter8

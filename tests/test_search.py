@@ -142,7 +142,7 @@ def taught_terms(source: str) -> list[str]:
 
 def teaching_chapters() -> dict[str, str]:
     """Each term, as first spelled → the first chapter that teaches it, as the site's path: 04-backpropagation."""
-    teaching = {}
+    teaching: dict[str, str] = {}
     for chapter in CHAPTERS:
         for term in taught_terms((ROOT / "docs" / chapter).read_text(encoding="utf-8")):
             if term.lower() not in map(str.lower, teaching):

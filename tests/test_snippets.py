@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import PAGES, ROOT, SNIPPETS
+from conftest import PAGES, ROOT, SNIPPETS, found
 
 FIGURE_SNIPPETS = [snippet for snippet in SNIPPETS if "plt.show()" in snippet.read_text(encoding="utf-8")]
 # `python snippet.py`, except that plt.show() draws each figure as a window would, without a screen.
@@ -106,8 +106,8 @@ def test_meshgrid_coordinates_match_points_a_to_f(snippet_results):
 
 def test_hand_gradient_equals_autograd(snippet_results):
     out = stdout(snippet_results, "04-backpropagation/check_gradient.py")
-    hand = float(re.search(r"手算梯度 2·r·x = (\S+)", out).group(1))
-    auto = float(re.search(r"autograd w.grad = (\S+)", out).group(1))
+    hand = float(found(r"手算梯度 2·r·x = (\S+)", out).group(1))
+    auto = float(found(r"autograd w.grad = (\S+)", out).group(1))
     assert hand == auto == -2.0
 
 
@@ -130,13 +130,13 @@ def test_type_and_grad_output(snippet_results):
 @pytest.mark.parametrize("name", ["linear_regression_autograd.py", "no_grad_update.py"])
 def test_training_predicts_8_for_x_4(snippet_results, name):
     out = stdout(snippet_results, f"05-pytorch-basics/{name}")
-    prediction = float(re.search(r"^predict \(after training\) 4 (\S+)$", out, re.MULTILINE).group(1))
+    prediction = float(found(r"^predict \(after training\) 4 (\S+)$", out, re.MULTILINE).group(1))
     assert prediction == pytest.approx(8.0, abs=1e-5)
 
 
 def test_no_grad_idiom_reaches_the_same_w(snippet_results):
     def last_prediction(name):
-        return re.search(r"predict \(after training\) 4 (\S+)", stdout(snippet_results, name)).group(1)
+        return found(r"predict \(after training\) 4 (\S+)", stdout(snippet_results, name)).group(1)
 
     assert last_prediction("05-pytorch-basics/no_grad_update.py") == last_prediction(
         "05-pytorch-basics/linear_regression_autograd.py"
@@ -145,9 +145,9 @@ def test_no_grad_idiom_reaches_the_same_w(snippet_results):
 
 def test_nn_linear_trained_with_sgd_finds_w_2_b_0(snippet_results):
     out = stdout(snippet_results, "06-nn-module/train_sgd.py")
-    w, b = map(float, re.search(r"^w = (\S+), b = (\S+)$", out, re.MULTILINE).groups())
+    w, b = map(float, found(r"^w = (\S+), b = (\S+)$", out, re.MULTILINE).groups())
     assert (w, b) == (pytest.approx(2.0, abs=0.01), pytest.approx(0.0, abs=0.01))
-    assert float(re.search(r"x = 4 的预测: (\S+)", out).group(1)) == pytest.approx(8.0, abs=0.01)
+    assert float(found(r"x = 4 的预测: (\S+)", out).group(1)) == pytest.approx(8.0, abs=0.01)
     losses = [float(x) for x in re.findall(r"损失 = (\S+)", out)]
     assert losses == sorted(losses, reverse=True) and losses[-1] < 1e-5
 
@@ -180,8 +180,8 @@ def test_dataloader_with_two_workers_yields_every_sample_once_per_epoch(snippet_
 
 def test_hand_computed_cross_entropy_equals_pytorch(snippet_results):
     out = stdout(snippet_results, "07-digits-classifier/softmax_cross_entropy.py")
-    hand = re.search(r"手算交叉熵 −log\(p\[0\]\): (\S+)", out).group(1)
-    assert hand == re.search(r"nn.CrossEntropyLoss: (\S+)", out).group(1) == "0.417"
+    hand = found(r"手算交叉熵 −log\(p\[0\]\): (\S+)", out).group(1)
+    assert hand == found(r"nn.CrossEntropyLoss: (\S+)", out).group(1) == "0.417"
     assert "总和: 1.0" in out
 
 
@@ -194,17 +194,17 @@ def test_cnn_shapes_follow_the_layers(snippet_results):
 
 def test_cnn_beats_the_mlp_on_the_same_split_and_reloads_to_the_same_predictions(snippet_results):
     out = stdout(snippet_results, "08-cnn/train_cnn.py")
-    cnn = int(re.search(r"^CNN: \d+ 个参数，测试集 (\d+)/450", out, re.MULTILINE).group(1))
+    cnn = int(found(r"^CNN: \d+ 个参数，测试集 (\d+)/450", out, re.MULTILINE).group(1))
     mlp_out = stdout(snippet_results, "07-digits-classifier/train_mlp.py")
-    mlp = int(re.search(r"测试集: (\d+)/450", mlp_out).group(1))
+    mlp = int(found(r"测试集: (\d+)/450", mlp_out).group(1))
     assert cnn > mlp and "MLP" not in out  # the page quotes chapter 7's run; nothing here restates it
     assert "已保存到 cnn_digits.pt，重新加载的模型对 450 张测试图的预测和原模型完全相同: True" in out.splitlines()
-    dead = re.search(r"^在所有测试图上都全为 0 的特征图: \[([\d, ]*)\]$", out, re.MULTILINE).group(1)
+    dead = found(r"^在所有测试图上都全为 0 的特征图: \[([\d, ]*)\]$", out, re.MULTILINE).group(1)
     assert 0 < len(dead.split(",")) < 16  # some kernels died under ReLU; the page names them
 
 
 def test_classifier_is_well_above_90_percent_on_the_test_split(snippet_results):
     result = snippet_results[ROOT / "snippets/07-digits-classifier/train_mlp.py"]
-    correct, total = map(int, re.search(r"测试集: (\d+)/(\d+) 张分类正确", result.stdout).groups())
+    correct, total = map(int, found(r"测试集: (\d+)/(\d+) 张分类正确", result.stdout).groups())
     assert total == 450 and correct / total > 0.95  # the page quotes the exact numbers from this run
     assert re.fullmatch(r"训练: 100%\|█+\| 20/20\n", result.stderr)  # tqdm's bar, as the page shows it

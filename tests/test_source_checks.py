@@ -2,6 +2,8 @@
 
 import re
 
+from conftest import found
+
 MANGLED = {  # what a Python string made of the TeX -> the command the error names
     "$w - 0.01 \\cdot \x0crac{\\partial l}{\\partial w}$": "\\frac",
     "$x \times y$": "\\times",
@@ -40,5 +42,5 @@ def test_a_control_character_in_a_snippet_or_figure_text_fails(site_copy):
 
 def test_the_chapter_5_update_rule_is_a_fraction(cold_site):
     html = cold_site[1].page("05-pytorch-basics")
-    rule = re.search(r"<math[^>]*display=\"block\".*?</math>", html, re.DOTALL).group(0)
+    rule = found(r"<math[^>]*display=\"block\".*?</math>", html, re.DOTALL).group(0)
     assert "<mfrac>" in rule and "rac" not in re.sub(r"<[^>]+>", "", rule)

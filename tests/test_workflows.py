@@ -16,6 +16,7 @@ CI = yaml.safe_load((WORKFLOWS / "ci.yml").read_text(encoding="utf-8"))
 
 def test_zizmor_finds_nothing_in_the_workflows():
     zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    assert zizmor, "zizmor is in the lock: pip install -r requirements.txt"
     run = subprocess.run([zizmor, "--offline", str(WORKFLOWS)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
 
