@@ -147,6 +147,9 @@ SYNTHETIC_CONFIG = (
     + """  - snippetrun:
       enabled: !ENV [RUN_SNIPPETS, true]
       workers: !ENV SNIPPET_WORKERS
+      serve_patience: !ENV [SNIPPET_SERVE_PATIENCE, 1]
+      timeout: 60
+      max_memory_mb: 2048
 watch:
   - snippets
 markdown_extensions:

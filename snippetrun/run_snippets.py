@@ -223,7 +223,7 @@ def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
     an error box, where the image would be, for a figure its snippet did not draw."""
     snippet, number = image["snippet"] + ".py", int(image["number"])
     if snippet in _running:
-        return _box("info", RUNNING_TITLE, f"这张图由 snippets/{snippet} 画出，它运行完就会显示在这里。")
+        return _box("info", RUNNING_TITLE, f"这张图由 snippets/{snippet} 画出，{_where_it_runs()}")
     result = _results.get(snippet)
     if result is not None and not result.ok:
         return ""
@@ -319,9 +319,20 @@ def _log_summary():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
         for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
             log.info(note)
-    backend = f" by the {_the_runner().backend} backend" if executed else ""
+    runner = _the_runner()
+    backend = f" by the {runner.backend} backend" if executed else ""
     running = f", {len(_running)} still running in the background" if _running else ""
+    if runner.shard and _running:  # their pages show placeholders: this build is one part of a CI run
+        running = f", {len(_running)} left to the other shards ({runner.shard}; their pages show placeholders)"
     log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}{running}")
+
+
+def _where_it_runs() -> str:
+    """The end of a placeholder's sentence: where the snippet runs, and when the page shows its result."""
+    shard = _runner.shard if _runner else None
+    if shard:
+        return f"由 CI 的另一个分片运行（这次构建是 {shard}）：合并各分片的 .cache/snippets 再构建一次，这里就是它的结果。"
+    return "还在后台运行，运行完这一页会自动刷新，显示它的结果。"
 
 
 def _figure_stem(snippet: str, number: int) -> str:
@@ -331,7 +342,7 @@ def _figure_stem(snippet: str, number: int) -> str:
 def _with_result(include: Include, code: str, base: Path) -> str:
     """The code block followed by its output, or by the error that stops a strict build."""
     if not include.mistake and include.snippet in _running:
-        running = _box("info", RUNNING_TITLE, "这段代码还在后台运行，运行完这一页会自动刷新，显示它的输出。")
+        running = _box("info", RUNNING_TITLE, f"这段代码{_where_it_runs()}")
         return code + _indented(running, include.indent)
     if include.listing and not include.mistake:  # pymdownx shows the file; the page says it did not run on its own
         readers = "、".join(f"snippets/{reader}" for reader in _readers(base, include.snippet)) or "（没有）"

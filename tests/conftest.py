@@ -3,10 +3,17 @@
 The pages' code blocks are collected by pytest-markdown-docs, with the
 `--8<--` includes expanded by pymdownx.snippets itself and the code run by the
 same executor the build uses.
+
+Each book snippet runs as few times as the suite's promises need (issue 34): once in the cold fork build
+that every xdist worker shares, once in the spawn build, once as a reader runs it (figure snippets from two
+folders) and once in a notebook kernel. Everything else reads those results. Every run is logged
+(SNIPPET_EXECUTION_LOG) and the session fails when a snippet ran more often than that.
 """
 
 import functools
+import hashlib
 import http.server
+import json
 import os
 import re
 import shutil
@@ -19,23 +26,32 @@ from pathlib import Path
 
 import markdown
 import pytest
+from filelock import FileLock
 from markdown_it import MarkdownIt
 from mkdocs.config import load_config
 from pytest_markdown_docs._runners import _Runner, register_runner
 
-from snippetrun.executor.runner import SnippetRunner
+from snippetrun import run_snippets
+from snippetrun.executor.results import Result
+from snippetrun.executor.runner import EXECUTION_LOG, SnippetRunner
+
+from benchmark_build import write_synthetic_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = ("docs", "snippets", "snippetrun", "mkdocs.yml", "requirements.in")
 SNIPPETS = sorted((ROOT / "snippets").rglob("*.py"))
+BOOK_SNIPPETS = {snippet.read_text(encoding="utf-8").strip("\n") for snippet in SNIPPETS}  # as a page shows them
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 NOT_TESTS = {
     ROOT / name
     for name in ("snippets", "snippetrun", "site", ".cache", "README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "benchmarks")
 }
-# One executor, one cache for the whole session: snippets run once, in parallel.
+# For page code that is not a book snippet (there is none today), and the executor's own tests.
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), root=ROOT, timeout=60)
+# How often the whole suite may execute each book snippet: a fork build, a spawn build, a reader's run and
+# a notebook kernel; a figure snippet also runs as a reader runs it from its own folder.
+MOST_RUNS, MOST_RUNS_OF_A_FIGURE_SNIPPET = 4, 5
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -50,6 +66,8 @@ def pytest_cmdline_main(config):
 
 
 def pytest_configure(config):
+    # Set by the controller before its xdist workers start: they, and every build they start, inherit it.
+    os.environ.setdefault(EXECUTION_LOG, str(Path(tempfile.mkdtemp(prefix="snippet-executions-")) / "runs.txt"))
     config.option.markdowndocs = True  # run the code blocks of docs/*.md as tests
     # Snippets run through the executor (test_snippets.py), never by importing them.
     config.option.ignore = [*(config.option.ignore or []), *map(str, NOT_TESTS)]
@@ -58,6 +76,45 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     RUNNER.close()
     shutil.rmtree(RUNNER.cache_dir, ignore_errors=True)
+
+
+def _as_run(name: str) -> str:
+    """A line of the execution log: the snippet's name and the SHA-256 of its code (runner.EXECUTION_LOG)."""
+    return f"{name} {hashlib.sha256((ROOT / name).read_bytes()).hexdigest()}"
+
+
+def record_execution(name: str) -> None:
+    """A run of a book snippet outside the executor (a reader's run, a notebook kernel), for the count."""
+    with open(os.environ[EXECUTION_LOG], "a", encoding="utf-8") as log:
+        log.write(_as_run(name) + "\n")
+
+
+def executions() -> dict[str, int]:
+    """How often each book snippet, as the repository has it, ran in this session so far, by its name
+    (snippets/<chapter>/<name>.py). Tests that change a snippet's code run another snippet: not counted."""
+    log = Path(os.environ[EXECUTION_LOG])
+    runs = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    book = sorted(snippet.relative_to(ROOT).as_posix() for snippet in SNIPPETS)
+    return {name: runs.count(_as_run(name)) for name in book}
+
+
+def most_runs(name: str) -> int:
+    return MOST_RUNS_OF_A_FIGURE_SNIPPET if "plt.show()" in (ROOT / name).read_text(encoding="utf-8") else MOST_RUNS
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole suite's count (in the controller, once every worker is done): a snippet run more often
+    than its promises need fails the session, naming it."""
+    if hasattr(session.config, "workerinput"):
+        return
+    over = {name: count for name, count in executions().items() if count > most_runs(name)}
+    if over:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for name, count in over.items():
+            reporter.write_line(
+                f"{name} ran {count} times in this session; at most {most_runs(name)} (tests/conftest.py)", red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_markdown_docs_markdown_it():
@@ -89,6 +146,8 @@ class SnippetExecutorRunner(_Runner):
     """Runs a page's code block in the build's executor instead of in pytest's process."""
 
     def runtest(self, test, args, **kwargs):
+        if test.source.strip("\n") in BOOK_SNIPPETS:
+            return  # the page shows a book snippet as it is: its run is the build's, which test_snippets checks
         block = Path(RUNNER.cache_dir) / "page-code" / test.source_path.stem / f"line-{test.start_line}.py"
         block.parent.mkdir(parents=True, exist_ok=True)
         block.write_text(test.source)  # blank-line padding keeps page line numbers
@@ -142,9 +201,20 @@ def serial_runner(runner):
 
 
 @pytest.fixture(scope="session")
-def snippet_results():
-    """Every snippet's result, from one parallel run of the executor."""
-    return RUNNER.run_all(SNIPPETS)
+def snippet_results(cold_site) -> dict[Path, Result]:
+    """Every book snippet's result, keyed by its path in the repository: the cold build's own results, read
+    from its cache through the pages' quotes as the build asked for them (nothing runs again)."""
+    copy, _ = cold_site
+    run_snippets._runner = SnippetRunner(copy.root / ".cache" / "snippets", root=copy.root)
+    pages = [
+        (page.relative_to(copy.root / "docs").as_posix(), page.read_text(encoding="utf-8"))
+        for page in sorted((copy.root / "docs").rglob("*.md"))
+    ]
+    errors, _ = run_snippets.run_pages(pages, copy.root / "snippets")
+    assert not errors, errors
+    results = {ROOT / "snippets" / name: result for name, result in run_snippets._results.items()}
+    assert results.keys() == set(SNIPPETS) and all(result.cached for result in results.values())
+    return results
 
 
 @dataclass
@@ -160,11 +230,12 @@ class Build:
 class SiteCopy:
     """A temp copy of the site's sources, built with the real `mkdocs build --strict`."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, copy: bool = True, chapter: str = "05-pytorch-basics"):
         self.root = root
-        for name in SOURCES:
-            copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
-            copy(ROOT / name, root / name)
+        self.chapter = chapter  # the chapter add_snippet adds to
+        for name in SOURCES if copy else ():
+            copy_source = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+            copy_source(ROOT / name, root / name)
 
     def build(
         self,
@@ -211,8 +282,10 @@ class SiteCopy:
     def write(self, relative: str, text: str) -> None:
         (self.root / relative).write_text(text, encoding="utf-8")
 
-    def add_snippet(self, name: str, code: str, page: str = "docs/05-pytorch-basics.md") -> int:
-        """A new snippet in the page's chapter, included at the end of the page; the include's line."""
+    def add_snippet(self, name: str, code: str, page: str | None = None) -> int:
+        """A new snippet in the page's chapter (the copy's own by default), included at the end of the page;
+        the include's line."""
+        page = page or f"docs/{self.chapter}.md"
         chapter = Path(page).stem
         self.write(f"snippets/{chapter}/{name}", code)
         text = (self.root / page).read_text(encoding="utf-8")
@@ -225,11 +298,20 @@ class SiteCopy:
 
 @pytest.fixture(scope="session")
 def cold_site(tmp_path_factory):
-    """The real sources copied and built once with an empty cache."""
-    copy = SiteCopy(tmp_path_factory.mktemp("cold"))
-    build = copy.build()
+    """The real sources copied and built once with an empty cache, for the whole session: the first xdist
+    worker to ask builds it, the others wait on a file lock and share it. Tests only read it."""
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    root, record = shared / "cold", shared / "cold-build.json"
+    with FileLock(shared / "cold-build.lock"):
+        if not record.exists():
+            root.mkdir()
+            build = SiteCopy(root).build()
+            record.write_text(json.dumps({"returncode": build.returncode, "log": build.log}), encoding="utf-8")
+        built = json.loads(record.read_text(encoding="utf-8"))
+    build = Build(built["returncode"], built["log"], root / "site")
     assert build.returncode == 0, build.log
-    return copy, build
+    return SiteCopy(root, copy=False), build
 
 
 @pytest.fixture
@@ -238,6 +320,17 @@ def site_copy(tmp_path, cold_site):
     copy = SiteCopy(tmp_path)
     copy.seed_cache(cold_site[0])
     return copy
+
+
+SMALL_PAGE = "docs/chapter-001.md"  # small_site's page
+
+
+@pytest.fixture
+def small_site(tmp_path):
+    """A one-page site of three small snippets, built by the same plugin: for the executor's behaviour,
+    and for builds whose environment changes every cache key (HOME, TZ), which must not run the book again."""
+    write_synthetic_site(tmp_path, chapters=1, per_chapter=3)
+    return SiteCopy(tmp_path, copy=False, chapter="chapter-001")
 
 
 # CHROMIUM=/path picks a browser; else Debian's chromium; else Playwright's own (`python -m playwright

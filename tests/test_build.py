@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, SNIPPETS, found
+from conftest import ROOT, SNIPPETS, found, linux_only
 
 CHAPTERS = [
     "01-scikit-learn",
@@ -83,8 +83,8 @@ def test_figures_are_built_valid_svg_and_untracked(cold_site):
     assert not re.search(r"\.(svg|png)$", tracked, re.MULTILINE)
 
 
-def test_warm_rebuild_executes_nothing(cold_site):
-    copy, _ = cold_site
+def test_warm_rebuild_executes_nothing(cold_site, site_copy):
+    copy = site_copy  # with the cold build's .cache
     build = copy.build("site-warm")
     assert build.returncode == 0, build.log
     assert summary(build.log) == (0, len(SNIPPETS))
@@ -116,11 +116,11 @@ def test_building_from_another_directory_uses_the_same_cache(site_copy, tmp_path
     assert not any(elsewhere.iterdir())  # nothing written where the command ran
 
 
-def test_a_serial_spawn_build_is_byte_identical_to_the_parallel_fork_build(cold_site, tmp_path):
-    """One cold build shows both: neither running snippets one at a time nor the spawn backend changes a byte."""
+def test_a_spawn_build_is_byte_identical_to_the_fork_build(cold_site, tmp_path):
+    """The book's one spawn build: fresh interpreters instead of forks of a warm worker change no byte."""
     from conftest import SiteCopy
 
-    again = SiteCopy(tmp_path).build(SNIPPET_BACKEND="spawn", SNIPPET_WORKERS="1")  # cold_site: forks, one per core
+    again = SiteCopy(tmp_path).build(SNIPPET_BACKEND="spawn")
     assert again.returncode == 0, again.log
     assert "from cache by the spawn backend" in again.log
     pages = (".html", ".svg", ".ipynb", ".json")  # not sitemap.xml.gz: gzip stamps the time
@@ -230,3 +230,31 @@ def test_every_page_mistake_is_reported_with_page_and_line(site_copy):
     assert box in build.page("02-linear-regression")  # on the page, where the image would be
     notebook = (build.site / "notebooks/05-pytorch-basics/05-pytorch-basics.ipynb").read_text(encoding="utf-8")
     assert "无法引入 snippets/../../etc/passwd" in notebook and "root:" not in notebook  # said, never read
+
+
+BROKEN_CACHES = {
+    "Read-only file system": "mount --bind .cache .cache && mount -o remount,bind,ro .cache",
+    "No space left on device": "cp -a .cache .seed && mount -t tmpfs -o size=32m tmpfs .cache && cp -a .seed/. .cache"
+    " && rm -r .seed && { dd if=/dev/zero of=.cache/filler bs=1M 2>/dev/null; true; }",
+}
+
+
+@linux_only("mount namespaces (unshare -rm)")
+@pytest.mark.parametrize("why", BROKEN_CACHES)
+def test_a_cache_that_takes_no_writes_costs_time_not_correctness(site_copy, why):
+    """The build says so in one line, without a traceback: --strict fails on it, and the site is still
+    whole and correct (written before the abort, like any strict failure), with no partial file left."""
+    site_copy.add_snippet("uncached.py", "print('computed, and stored nowhere')\n")
+    site_copy.write("docs/index.md", (site_copy.root / "docs/index.md").read_text() + "\n新的一段：高亮和分词也不能缓存。\n")
+    mounted = ("unshare", "-rm", "--propagation", "private", "sh", "-c", f'{BROKEN_CACHES[why]} && exec "$@"', "sh")
+    build = site_copy.build(wrapper=mounted)
+    problems = [line for line in build.log.splitlines() if re.match(r"(WARNING|ERROR)\b", line)]
+    assert problems == [
+        f"WARNING -  The cache folder {site_copy.root / '.cache'} cannot be written ({why}): this build runs without caching"
+    ], build.log
+    assert build.returncode == 1 and "Traceback" not in build.log
+    assert "computed, and stored nowhere" in build.page("05-pytorch-basics")
+    assert "computed, and stored nowhere" in build.page("notebooks/05-pytorch-basics")
+    index = json.loads((build.site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert any("高亮和分词也不能缓存" in entry["text"].replace("\u200b", "") for entry in index["docs"])
+    assert not list(site_copy.root.rglob(".partial-*")) and not list(site_copy.root.rglob(".probe"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PAGES, ROOT, found, linux_only
+from conftest import PAGES, ROOT, SMALL_PAGE, found, linux_only
 from test_build import summary
 
 SVG_BUDGET = 100 * 1024
@@ -156,19 +156,20 @@ def test_a_figure_never_shown_fails_instead_of_appearing_somewhere(site_copy):
 
 
 @linux_only("the font is put where matplotlib looks on Linux (~/.fonts)")
-def test_figures_never_use_a_font_of_the_machine(site_copy, tmp_path):
+def test_figures_never_use_a_font_of_the_machine(small_site, tmp_path):
     """A font installed on the machine (here in the user's font folder) is not used by the build: a reader
     without it would see other glyphs, and figures must be the same bytes everywhere."""
     fonts = tmp_path / "home" / ".fonts"
     fonts.mkdir(parents=True)
     shutil.copy(ZHPLOT_FONT, fonts)
-    line = site_copy.add_snippet(
+    line = small_site.add_snippet(
         "os_font.py",
         "import matplotlib.pyplot as plt\nplt.rcParams['font.family'] = 'Noto Sans SC'\nplt.title('损失')\nplt.show()\n",
+        page=SMALL_PAGE,
     )
-    build = site_copy.build(HOME=str(tmp_path / "home"), MPLCONFIGDIR=str(tmp_path / "mpl"))
+    build = small_site.build(HOME=str(tmp_path / "home"), MPLCONFIGDIR=str(tmp_path / "mpl"))
     assert build.returncode != 0
-    assert f"snippets/05-pytorch-basics/os_font.py:4: snippet failed (included by docs/05-pytorch-basics.md:{line})" in build.log
+    assert f"snippets/chapter-001/os_font.py:4: snippet failed (included by {SMALL_PAGE}:{line})" in build.log
     assert "missing from font(s) DejaVu Sans" in build.log  # the build fell back to matplotlib's own font
 
 

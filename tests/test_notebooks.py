@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import PAGES, ROOT, found
+from conftest import PAGES, ROOT, found, record_execution
 from test_build import tree_digest
 
 CHAPTERS = [page for page in PAGES if "--8<--" in page.read_text(encoding="utf-8")]
@@ -53,6 +53,8 @@ def test_notebook_runs_top_to_bottom_in_a_fresh_kernel(cold_site, chapter, tmp_p
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []
+    for snippet in snippets_in_page_order(chapter):
+        record_execution(snippet.relative_to(ROOT).as_posix())
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert not [o for cell in code for o in cell.outputs if o.output_type == "error"]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import PAGES, ROOT, SNIPPETS, found
+from conftest import PAGES, ROOT, SNIPPETS, found, record_execution
 
 FIGURE_SNIPPETS = [snippet for snippet in SNIPPETS if "plt.show()" in snippet.read_text(encoding="utf-8")]
 # `python snippet.py`, except that plt.show() draws each figure as a window would, without a screen.
@@ -67,6 +67,7 @@ def test_a_readers_own_run_prints_what_the_page_shows_and_nothing_on_stderr(snip
     script = root / "snippets" / snippet_id(snippet)
     cwd = root if where == "repository root" else script.parent
     env = {**os.environ, "MPLCONFIGDIR": str(mplconfig), "MPLBACKEND": "agg", "TQDM_DISABLE": "1"}
+    record_execution(snippet.relative_to(ROOT).as_posix())
     run = subprocess.run(
         [sys.executable, "-c", DRAW_ON_SHOW, str(script.relative_to(cwd))],
         cwd=cwd,

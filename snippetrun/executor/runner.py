@@ -15,9 +15,9 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from . import cache, page_limits
+from . import cache, page_limits, shards
 from .imports import library_imports
 from .page_limits import MEMORY_SETTING, Limits
 from .protocol import Finished, Preload, Report, Started
@@ -30,9 +30,16 @@ log = logging.getLogger("mkdocs.hooks.executor.runner")
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 START_UP_ALLOWANCE = 60  # seconds a run may wait for its process to start before the worker is presumed stuck
 BACKENDS = ("auto", "fork", "spawn")
-# A file that gets one line, the snippet's name, for each run the runner starts: how the test suite
-# counts how often it executes each snippet (tests/conftest.py). Snippets never see the variable.
+# A file that gets one line for each run the runner starts, the snippet's name and the SHA-256 of its code:
+# how the test suite counts how often it executes each snippet (tests/conftest.py). Snippets never see it.
 EXECUTION_LOG = "SNIPPET_EXECUTION_LOG"
+# Set (to 1) where a build must publish what was tested and run nothing itself (CI's Pages job): a snippet
+# the cache has no result for fails the build instead of running.
+CACHE_ONLY = "SNIPPET_CACHE_ONLY"
+NOT_CACHED = (
+    f"the cache holds no result for this snippet as it is now, and this build runs none ({CACHE_ONLY}=1): "
+    "build where the snippets run first (CI's test job), with the same .cache/snippets"
+)
 # What a report says this OS could not give the snippets (sandbox.py), and what that leaves them.
 _MISSING_MECHANISMS = (
     ("no_network_namespace", "only their own Python code is kept off the network, not the processes they start"),
@@ -78,20 +85,32 @@ class SnippetRunner:
         self._closed = False  # abort() or close(): no worker starts again
         self._said: set[str] = set()  # the OS mechanisms missing here, already said in the log
         self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
+        self.shard = shards.from_environment()
+        self.cache_only = os.environ.get(CACHE_ONLY, "") not in ("", "0")
+        self.elsewhere: set[Path] = set()  # the last run_all's snippets that other shards run
         cache.remove_leftovers(self.cache_dir)
 
-    def run_all(self, snippets: Iterable[Path], on_result: OnResult | None = None) -> dict[Path, Result]:
+    def run_all(self, snippets: Iterable[Path], on_result: OnResult | None = None) -> dict[Path, Result | None]:
         """Results for `snippets`, keyed by absolute path, in the order given; `on_result(path, result)`
-        is called as each run ends (from this thread)."""
+        is called as each run ends (from this thread). None for those another shard runs (`elsewhere`)."""
         found = self.cached(snippets)
         todo = [snippet for snippet, result in found.items() if result is None]
         results = {snippet: result for snippet, result in found.items() if result is not None}
+        if self.cache_only:
+            results |= {snippet: Result(snippet, error=NOT_CACHED) for snippet in todo}
+            todo = []
+        self.elsewhere = set()
+        if self.shard and todo:
+            names = {self.name(snippet): snippet for snippet in todo}
+            mine = shards.share(list(names), shards.run_times(self.cache_dir), self.shard)
+            self.elsewhere = set(todo) - {names[name] for name in mine}
+            todo = [names[name] for name in mine]
         if todo:
             self._warm_worker()
             self._learn_imports(set().union(*map(library_imports, todo)))  # imported once, by the worker
             self._execute(todo, results, on_result or (lambda snippet, result: None))
             cache.store_preloads(self.cache_dir, self._preloads)
-        return {snippet: results[snippet] for snippet in found}
+        return {snippet: results.get(snippet) for snippet in found}
 
     def cached(self, snippets: Iterable[Path]) -> dict[Path, Result | None]:
         """Results already in the cache, keyed by absolute path; None where a snippet has none."""
@@ -176,6 +195,7 @@ class SnippetRunner:
             else:
                 run = running.pop(answer.id)
                 results[run.snippet] = self._finish(run, answer)
+                shards.store_run_time(self.cache_dir, run.name, results[run.snippet].seconds)
                 on_result(run.snippet, results[run.snippet])
 
     def _worker_died(self, lost: list[Run], todo: list[Path], alone: list[Path], results: dict, on_result: OnResult) -> None:
@@ -207,7 +227,7 @@ class SnippetRunner:
         worker.send(run.request(self.timeout, self.limits.memory_mb, queued))
         if log := os.environ.get(EXECUTION_LOG):
             with open(log, "a", encoding="utf-8") as executions:
-                executions.write(f"{run.name}\n")
+                executions.write(f"{run.name} {run.inputs[PurePath(run.name).name]}\n")
         return run
 
     def _warm_worker(self) -> WorkerProcess:
