@@ -152,8 +152,9 @@ class SnippetExecutorRunner(_Runner):
         block.parent.mkdir(parents=True, exist_ok=True)
         block.write_text(test.source)  # blank-line padding keeps page line numbers
         result = RUNNER.run_all([block])[block.resolve()]
-        if not result.ok:
-            raise AssertionError(f"{test.source_path}:{test.start_line}: code block failed\n{result.error}")
+        if result is None or not result.ok:  # None: another SNIPPET_SHARD's
+            why = result.error if result else "another SNIPPET_SHARD runs it"
+            raise AssertionError(f"{test.source_path}:{test.start_line}: code block failed\n{why}")
 
     def repr_failure(self, test, excinfo, style=None):
         return str(excinfo.value)

@@ -90,7 +90,7 @@ def _restore(state: tuple, package: str) -> None:
     os.environ.update(environment)
     font_manager.fontManager.ttflist[:] = fonts
     # findfont's answers are cached by font properties: one naming the removed font must not find it again
-    font_manager.FontManager._findfont_cached.cache_clear()
+    font_manager.FontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]  # matplotlib's private cache
     for loaded in [module for module in sys.modules if module.partition(".")[0] == package]:
         del sys.modules[loaded]
 
