@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
@@ -90,7 +91,10 @@ def on_config(config: MkDocsConfig) -> None:
     snippets_options["base_path"] = [str(root / base) for base in snippets_options["base_path"]]
     _enabled = options.enabled
     if _runner is None:  # kept across `mkdocs serve` rebuilds, with its warm worker
-        _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.workers, backend=options.backend)
+        try:
+            _runner = SnippetRunner(root / CACHE_FOLDER, root=root, workers=options.workers, backend=options.backend)
+        except ValueError as mistake:  # SNIPPET_BACKEND or SNIPPET_SHARD: one line, no traceback
+            raise PluginError(str(mistake)) from None
     if _serving and _background is None:
         _background = BackgroundRuns(_runner, patience=float(options.serve_patience))
     _runner.timeout = options.timeout
@@ -314,17 +318,21 @@ def _failure_message(include: Include, result) -> str | None:
 
 
 def _log_summary():
-    executed = {name: result for name, result in _results.items() if not result.cached}
+    runner = _the_runner()
+    unrun = {result.snippet for result in _results.values()} & runner.not_cached
+    executed = {name: result for name, result in _results.items() if not result.cached and result.snippet not in unrun}
     for name, result in executed.items():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")
         for note in result.notes:  # e.g. processes the snippet left running: plain python would not fail
             log.info(note)
-    runner = _the_runner()
     backend = f" by the {runner.backend} backend" if executed else ""
     running = f", {len(_running)} still running in the background" if _running else ""
     if runner.shard and _running:  # their pages show placeholders: this build is one part of a CI run
         running = f", {len(_running)} left to the other shards ({runner.shard}; their pages show placeholders)"
-    log.info(f"Snippets: {len(executed)} executed, {len(_results) - len(executed)} from cache{backend}{running}")
+    if runner.cache_only:  # the Pages job says what it published
+        running += f", {len(unrun)} not in the cache; this build runs nothing (SNIPPET_CACHE_ONLY=1)"
+    cached = len(_results) - len(executed) - len(unrun)
+    log.info(f"Snippets: {len(executed)} executed, {cached} from cache{backend}{running}")
 
 
 def _where_it_runs() -> str:

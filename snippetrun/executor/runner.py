@@ -88,6 +88,7 @@ class SnippetRunner:
         self.shard = shards.from_environment()
         self.cache_only = os.environ.get(CACHE_ONLY, "") not in ("", "0")
         self.elsewhere: set[Path] = set()  # the last run_all's snippets that other shards run
+        self.not_cached: set[Path] = set()  # the last run_all's snippets a cache-only build could not show
         cache.remove_leftovers(self.cache_dir)
 
     def run_all(self, snippets: Iterable[Path], on_result: OnResult | None = None) -> dict[Path, Result | None]:
@@ -96,6 +97,7 @@ class SnippetRunner:
         found = self.cached(snippets)
         todo = [snippet for snippet, result in found.items() if result is None]
         results = {snippet: result for snippet, result in found.items() if result is not None}
+        self.not_cached = set(todo) if self.cache_only else set()
         if self.cache_only:
             results |= {snippet: Result(snippet, error=NOT_CACHED) for snippet in todo}
             todo = []
