@@ -6,6 +6,7 @@
     python benchmarks/benchmark_build.py --jupyter         # also mkdocs-jupyter executing the notebooks (slow)
     python benchmarks/benchmark_build.py --pages [SITE]    # page weight and load time, each notebook against its chapter
     python benchmarks/benchmark_build.py --serve           # only mkdocs serve while a 20 s snippet runs
+    python benchmarks/benchmark_build.py --shards          # only SNIPPET_SHARD=k/n builds of a 200-snippet book
 
 Each number is MkDocs' own "Documentation built in N seconds" for a build in a temp copy, the median
 of interleaved rounds (project, markdown-exec, project, ...), so both see the same machine state:
@@ -661,6 +662,34 @@ def report_pages(site: Path | None, runs: int) -> None:
     )
 
 
+def report_shards(chapters: int = 40, counts: tuple = (1, 2, 4)) -> None:
+    """A synthetic book of `chapters` x 5 training snippets, built with SNIPPET_SHARD=k/n for each n in
+    `counts`, every shard from a cache that holds only the run times of an earlier full build (what CI
+    restores), one shard after another on this machine: the largest shard's build is a CI run's wait."""
+    with tempfile.TemporaryDirectory(prefix="shards-") as temp:
+        record = Path(temp) / "record"
+        record.mkdir()
+        snippets = write_synthetic_site(record, chapters, workload="training")
+        build(record)  # records each snippet's run time
+        times = sorted((record / ".cache/snippets").glob("time-*.txt"))
+        rows = {}
+        for count in counts:
+            seconds = []
+            for number in range(1, count + 1):
+                shard = Path(temp) / f"shard-{count}-{number}"
+                (shard / ".cache/snippets").mkdir(parents=True)
+                write_synthetic_site(shard, chapters, workload="training")
+                for time_file in times:
+                    shutil.copy(time_file, shard / ".cache/snippets")
+                seconds.append(build(shard, SNIPPET_SHARD=f"{number}/{count}")[0])
+                shutil.rmtree(shard)
+            rows[f"n = {count}"] = {"largest": max(seconds), "smallest": min(seconds), "sum": sum(seconds)}
+        for row in rows.values():
+            row["largest / n=1"] = row["largest"] / rows[f"n = {counts[0]}"]["largest"]
+    print(f"== {snippets} training snippets in SNIPPET_SHARD builds, one shard after another (seconds)")
+    _table(rows, ["largest", "smallest", "sum", "largest / n=1"])
+
+
 def _table(rows: dict, columns: list) -> None:
     print(f"{'':<14}" + "".join(f"{c:>14}" for c in columns))
     for name, m in rows.items():
@@ -678,6 +707,7 @@ def main() -> None:
     parser.add_argument("--site-only", action="store_true", help="only this site's table")
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
     parser.add_argument("--serve", action="store_true", help="only mkdocs serve while a 20 s snippet runs")
+    parser.add_argument("--shards", action="store_true", help="only SNIPPET_SHARD builds of a 200-snippet book")
     parser.add_argument(
         "--pages",
         nargs="?",
@@ -691,6 +721,9 @@ def main() -> None:
         return
     if args.serve:
         report_serve()
+        return
+    if args.shards:
+        report_shards()
         return
     overhead, floor, spawned = overhead_ms(), fork_floor_ms(), overhead_ms("spawn")
     print(f"== executor overhead per trivial snippet, one worker: fork {overhead:.1f} ms, spawn {spawned:.1f} ms")

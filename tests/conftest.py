@@ -49,6 +49,10 @@ NOT_TESTS = {
 }
 # For page code that is not a book snippet (there is none today), and the executor's own tests.
 RUNNER = SnippetRunner(Path(tempfile.mkdtemp(prefix="snippet-cache-")), root=ROOT, timeout=60)
+# The book's results as the last run of the suite left them, by backend: its site builds start from them and
+# add what they ran, so a run after an unchanged one runs no book snippet (CI keeps both folders with
+# actions/cache). Only the executor's keys and checksums decide what in them is used.
+KEPT_RESULTS = {"fork": ROOT / ".cache" / "snippets", "spawn": ROOT / ".cache" / "snippets-spawn"}
 # How often the whole suite may execute each book snippet: a fork build, a spawn build, a reader's run and
 # a notebook kernel; a figure snippet also runs as a reader runs it from its own folder.
 MOST_RUNS, MOST_RUNS_OF_A_FIGURE_SNIPPET = 4, 5
@@ -86,14 +90,14 @@ def _as_run(name: str) -> str:
 def record_execution(name: str) -> None:
     """A run of a book snippet outside the executor (a reader's run, a notebook kernel), for the count."""
     with open(os.environ[EXECUTION_LOG], "a", encoding="utf-8") as log:
-        log.write(_as_run(name) + "\n")
+        log.write(f"{_as_run(name)} (outside the executor)\n")
 
 
 def executions() -> dict[str, int]:
     """How often each book snippet, as the repository has it, ran in this session so far, by its name
     (snippets/<chapter>/<name>.py). Tests that change a snippet's code run another snippet: not counted."""
     log = Path(os.environ[EXECUTION_LOG])
-    runs = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    runs = [" ".join(line.split()[:2]) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
     book = sorted(snippet.relative_to(ROOT).as_posix() for snippet in SNIPPETS)
     return {name: runs.count(_as_run(name)) for name in book}
 
@@ -293,21 +297,35 @@ class SiteCopy:
         self.write(page, text + f'\n```python title="snippets/{chapter}/{name}"\n--8<-- "{chapter}/{name}"\n```\n')
         return text.count("\n") + 3
 
+    def reuse_results(self, backend: str) -> None:
+        """Start from the results the last run of the suite kept for this backend (KEPT_RESULTS)."""
+        if KEPT_RESULTS[backend].is_dir():
+            shutil.copytree(KEPT_RESULTS[backend], self.root / ".cache" / "snippets", dirs_exist_ok=True)
+
+    def keep_results(self, backend: str) -> None:
+        """Give the next run of the suite what this copy's builds ran (entries, run times, preloads)."""
+        shutil.copytree(self.root / ".cache" / "snippets", KEPT_RESULTS[backend], dirs_exist_ok=True)
+
     def seed_cache(self, other: "SiteCopy") -> None:
         shutil.copytree(other.root / ".cache", self.root / ".cache")
 
 
 @pytest.fixture(scope="session")
 def cold_site(tmp_path_factory):
-    """The real sources copied and built once with an empty cache, for the whole session: the first xdist
-    worker to ask builds it, the others wait on a file lock and share it. Tests only read it."""
+    """The real sources copied and built once for the whole session, from the results the last run kept
+    (KEPT_RESULTS; none on a fresh clone): the first xdist worker to ask builds it, the others wait on a
+    file lock and share it. Tests only read it."""
     basetemp = tmp_path_factory.getbasetemp()
     shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
     root, record = shared / "cold", shared / "cold-build.json"
     with FileLock(shared / "cold-build.lock"):
         if not record.exists():
             root.mkdir()
-            build = SiteCopy(root).build()
+            copy = SiteCopy(root)
+            copy.reuse_results("fork")
+            build = copy.build()
+            if build.returncode == 0:
+                copy.keep_results("fork")
             record.write_text(json.dumps({"returncode": build.returncode, "log": build.log}), encoding="utf-8")
         built = json.loads(record.read_text(encoding="utf-8"))
     build = Build(built["returncode"], built["log"], root / "site")

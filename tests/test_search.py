@@ -108,7 +108,8 @@ def render(source: str) -> tuple[dict, BeautifulSoup]:
     extensions, configs = [], {}
     for entry in CONFIG["markdown_extensions"]:
         name, config = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
-        if name not in ("pymdownx.snippets", "toc"):  # toc: no ¶ in the headings' text
+        # toc: no ¶ in the headings' text; snippetrun.extension would run the book (under Zensical it does)
+        if name not in ("pymdownx.snippets", "toc", "snippetrun.extension"):
             extensions.append(name)
             configs[name] = config or {}
     html = markdown.markdown(source[front.end() if front else 0 :], extensions=extensions, extension_configs=configs)

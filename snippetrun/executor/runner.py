@@ -30,7 +30,8 @@ log = logging.getLogger("mkdocs.hooks.executor.runner")
 CACHE_FOLDER = ".cache/snippets"  # beside mkdocs.yml, git-ignored
 START_UP_ALLOWANCE = 60  # seconds a run may wait for its process to start before the worker is presumed stuck
 BACKENDS = ("auto", "fork", "spawn")
-# A file that gets one line for each run the runner starts, the snippet's name and the SHA-256 of its code:
+# A file that gets one line for each run the runner starts: the snippet's name, the SHA-256 of its code and
+# the project's folder (where the run comes from):
 # how the test suite counts how often it executes each snippet (tests/conftest.py). Snippets never see it.
 EXECUTION_LOG = "SNIPPET_EXECUTION_LOG"
 # Set (to 1) where a build must publish what was tested and run nothing itself (CI's Pages job): a snippet
@@ -229,7 +230,7 @@ class SnippetRunner:
         worker.send(run.request(self.timeout, self.limits.memory_mb, queued))
         if log := os.environ.get(EXECUTION_LOG):
             with open(log, "a", encoding="utf-8") as executions:
-                executions.write(f"{run.name} {run.inputs[PurePath(run.name).name]}\n")
+                executions.write(f"{run.name} {run.inputs[PurePath(run.name).name]} {self.root}\n")
         return run
 
     def _warm_worker(self) -> WorkerProcess:
