@@ -77,6 +77,21 @@ def pytest_configure(config):
     config.option.ignore = [*(config.option.ignore or []), *map(str, NOT_TESTS)]
 
 
+# `pytest -m quick`: the tests that only read the session's one build of the book (which runs every snippet
+# once, strictly) or need no build at all, and the pages' code; the whole suite stays the CI gate.
+READS_THE_BUILD = {"snippet_results", "cold_site", "tmp_path_factory"}  # with what cold_site uses
+NOT_QUICK = {"test_benchmark.py", "test_notebooks.py::test_notebook_runs_top_to_bottom_in_a_fresh_kernel"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parametrized = set(item.callspec.params) if hasattr(item, "callspec") else set()
+        fixtures = set(getattr(item, "fixturenames", ())) - parametrized - {"request"}
+        slow = any(part in item.nodeid for part in NOT_QUICK)
+        if not slow and fixtures <= READS_THE_BUILD:
+            item.add_marker(pytest.mark.quick)
+
+
 def pytest_unconfigure(config):
     RUNNER.close()
     shutil.rmtree(RUNNER.cache_dir, ignore_errors=True)

@@ -86,15 +86,17 @@ def test_the_snippets_as_readers_run_them_print_no_restated_result():
     assert "MLP" not in (ROOT / "snippets/08-cnn/train_cnn.py").read_text(encoding="utf-8").split("print(", 1)[1]
 
 
+# What the quotes below quote: a snippet of their own, so that no book snippet runs again for them.
+QUOTED = 'correct = 3\nmodel = "\\n".join(f"第 {n} 层" for n in range(1, 15))  # a value of 14 lines\n'
 MISTAKES = {  # quote -> the reason the build gives
-    "{{ train_cnn.py: not_defined_anywhere }}": "NameError: name 'not_defined_anywhere' is not defined "
+    "{{ quoted.py: not_defined_anywhere }}": "NameError: name 'not_defined_anywhere' is not defined "
     "(the snippet defines no such name when it ends)",
-    "{{ train_cnn.py: correct / 0 }}": "ZeroDivisionError: division by zero",
-    "{{ train_cnn.py: model }}": "its value is 14 lines long; a quoted value is one short line",
-    "{{ train_cnn.py: 'x' * 100 }}": "its value, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'…, is not one "
+    "{{ quoted.py: correct / 0 }}": "ZeroDivisionError: division by zero",
+    "{{ quoted.py: model }}": "its value is 14 lines long; a quoted value is one short line",
+    "{{ quoted.py: 'x' * 100 }}": "its value, 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'…, is not one "
     "short line (at most 60 printable characters): quote a number or a short text",
     "{{ no_such_snippet.py: correct }}": "snippets/08-cnn/no_such_snippet.py does not exist",
-    "{{ train_cnn.py: correct + }}": "invalid syntax",
+    "{{ quoted.py: correct + }}": "invalid syntax",
     "{{ correct }}": "write {{ <snippet>.py: <expression> }}, e.g. {{ train_mlp.py: correct / len(y_test):.2% }}",
     "{{ orphan.py: 1 }}": "snippets/08-cnn/orphan.py is not included by any page; a page quotes only a snippet whose "
     "code the site shows",
@@ -109,6 +111,7 @@ def test_each_quoting_mistake_fails_the_strict_build_once_with_page_line_and_rea
     lines += ["", "一个失败的代码的值只报一次错：{{ failing.py: value }}。"]
     site_copy.write(page, text + "\n".join(lines) + "\n")
     line = site_copy.add_snippet("failing.py", "value = 1\nraise RuntimeError('坏了')\n", page=page)
+    site_copy.add_snippet("quoted.py", QUOTED, page=page)
     build = site_copy.build()
     assert build.returncode != 0
     first = text.count("\n") + 4

@@ -37,3 +37,43 @@ def test_the_job_that_may_deploy_runs_no_project_code():
     assert deploy["needs"] == "pages-build"
     assert [step.get("uses", "").split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
     assert not any("run" in step for step in deploy["steps"])
+
+
+def steps_using(job: dict, action: str) -> list:
+    return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
+
+
+def test_results_are_reused_split_across_shards_merged_and_published_without_running_again():
+    """README (缓存、分片和 CI): the shards restore the last results and upload their entries; the test job
+    merges them before .ci/run and saves the cache; Pages builds from that cache only."""
+    jobs = CI["jobs"]
+    shards = jobs["snippets"]
+    assert len(shards["strategy"]["matrix"]["shard"]) >= 2
+    (build,) = [step for step in shards["steps"] if "run" in step and "mkdocs build" in step["run"]]
+    assert build["env"]["SNIPPET_SHARD"] == "${{ matrix.shard }}/${{ strategy.job-total }}"  # n: the matrix alone
+    (upload,) = steps_using(shards, "actions/upload-artifact")
+    assert upload["with"]["path"] == ".cache/snippets" and upload["with"]["include-hidden-files"] is True
+
+    test = jobs["test"]
+    assert test["needs"] == "snippets"
+    (download,) = steps_using(test, "actions/download-artifact")
+    assert download["with"] == {"pattern": "snippets-*", "path": ".cache/snippets", "merge-multiple": True}
+    uses = [step.get("uses", step.get("run", "")).split("@")[0] for step in test["steps"]]
+    assert uses.index("actions/download-artifact") < uses.index("bash .ci/run") < uses.index("actions/cache/save")
+
+    pages = jobs["pages-build"]
+    (restore,) = steps_using(pages, "actions/cache/restore")
+    assert restore["with"]["fail-on-cache-miss"] is True and "restore-keys" not in restore["with"]
+    assert restore["with"]["key"].endswith("-${{ github.sha }}")  # the cache the test job saved for this commit
+    (publish,) = [step for step in pages["steps"] if "run" in step and "mkdocs build" in step["run"]]
+    assert publish["env"] == {"SNIPPET_CACHE_ONLY": "1"}
+
+    keys = [
+        step["with"]["key"]
+        for job in jobs.values()
+        for step in job.get("steps", [])
+        if step.get("uses", "").startswith("actions/cache")
+    ]
+    assert keys and all(
+        "${{ runner.os }}" in key and "hashFiles('requirements.txt', 'snippetrun/executor/**')" in key for key in keys
+    )

@@ -86,12 +86,13 @@ class Worker:
                 os._exit(70)  # only reached if the sandbox itself broke
         os.close(done_writer)
         run = _Run(request.id, pid, os.pidfd_open(pid), done, Path(request.out), time.monotonic() + request.timeout)
+        # At once: the snippet may stop this worker any moment now, and the build must know it started.
+        lifecycle.answer(Started(run.id, pid))
         if request.max_memory_mb:
             run.memory = process_tree.MemoryWatch(pid, request.max_memory_mb, run.out / "stack.txt")
         self.runs[pid] = run
         self.selector.register(run.pidfd, selectors.EVENT_READ, functools.partial(self._ended, run))
         self.selector.register(run.done, selectors.EVENT_READ, functools.partial(self._results_written, run))
-        lifecycle.answer(Started(run.id, pid))
 
     def _time_out(self, run: _Run) -> None:
         run.timed_out = True
