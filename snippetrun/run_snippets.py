@@ -319,7 +319,7 @@ def _failure_message(include: Include, result) -> str | None:
 
 def _log_summary():
     runner = _the_runner()
-    unrun = {result.snippet for result in _results.values()} & runner.not_cached
+    unrun = runner.not_cached  # what a cache-only build had no result for: it ran none of them
     executed = {name: result for name, result in _results.items() if not result.cached and result.snippet not in unrun}
     for name, result in executed.items():
         log.info(f"Ran snippets/{name} in {result.seconds:.2f} s")

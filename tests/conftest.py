@@ -359,12 +359,18 @@ def site_copy(tmp_path, cold_site):
 SMALL_PAGE = "docs/chapter-001.md"  # small_site's page
 
 
+def synthetic_site(root: Path, chapters: int = 1) -> SiteCopy:
+    """The benchmark's synthetic site of `chapters` pages of three small snippets, built by the same plugin."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_synthetic_site(root, chapters=chapters, per_chapter=3)
+    return SiteCopy(root, copy=False, chapter="chapter-001")
+
+
 @pytest.fixture
 def small_site(tmp_path):
-    """A one-page site of three small snippets, built by the same plugin: for the executor's behaviour,
-    and for builds whose environment changes every cache key (HOME, TZ), which must not run the book again."""
-    write_synthetic_site(tmp_path, chapters=1, per_chapter=3)
-    return SiteCopy(tmp_path, copy=False, chapter="chapter-001")
+    """A one-page synthetic site: for the executor's behaviour, and for builds whose environment changes
+    every cache key (HOME, TZ), which must not run the book again."""
+    return synthetic_site(tmp_path)
 
 
 # CHROMIUM=/path picks a browser; else Debian's chromium; else Playwright's own (`python -m playwright

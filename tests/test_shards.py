@@ -10,17 +10,14 @@ import pytest
 from snippetrun.executor.runner import NOT_CACHED
 from snippetrun.executor.shards import Shard, run_times, share
 
-from benchmark_build import write_synthetic_site
-from conftest import SiteCopy
+from conftest import SiteCopy, synthetic_site
 from test_build import summary, tree_digest
 
 SHARDS = 3
 
 
 def synthetic(root) -> SiteCopy:
-    root.mkdir(parents=True, exist_ok=True)
-    write_synthetic_site(root, chapters=2, per_chapter=3)
-    return SiteCopy(root, copy=False, chapter="chapter-001")
+    return synthetic_site(root, chapters=2)
 
 
 def ran(log: str) -> set:
