@@ -78,16 +78,21 @@ class Worker:
     def _start(self, request: RunRequest) -> None:
         inherited = [self.selector.fileno(), *(fd for run in self.runs.values() for fd in (run.pidfd, run.done))]
         done, done_writer = os.pipe2(os.O_CLOEXEC)
+        go, go_writer = os.pipe2(os.O_CLOEXEC)
         pid = os.fork()
         if pid == 0:
             try:
-                sandbox.run(request, [*inherited, done], done_writer)
+                os.close(go_writer)
+                os.read(go, 1)  # the build knows it started: a snippet that stops this worker is then timed as a run
+                sandbox.run(request, [*inherited, done, go], done_writer)
             finally:
                 os._exit(70)  # only reached if the sandbox itself broke
         os.close(done_writer)
+        os.close(go)
         run = _Run(request.id, pid, os.pidfd_open(pid), done, Path(request.out), time.monotonic() + request.timeout)
-        # At once: the snippet may stop this worker any moment now, and the build must know it started.
         lifecycle.answer(Started(run.id, pid))
+        os.write(go_writer, b"\n")
+        os.close(go_writer)
         if request.max_memory_mb:
             run.memory = process_tree.MemoryWatch(pid, request.max_memory_mb, run.out / "stack.txt")
         self.runs[pid] = run
