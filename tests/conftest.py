@@ -84,12 +84,24 @@ NOT_QUICK = {"test_benchmark.py", "test_notebooks.py::test_notebook_runs_top_to_
 
 
 def pytest_collection_modifyitems(config, items):
+    # On Linux a test of the executor's behaviour runs on the fork backend only, unless it is marked
+    # both_backends (the spawn backend reaches it through Linux mechanisms of its own); the macOS and
+    # Windows CI jobs run every one of them on spawn. SNIPPET_TEST_BOTH_BACKENDS=1 runs all of them both ways.
+    if sys.platform == "linux" and not os.environ.get("SNIPPET_TEST_BOTH_BACKENDS"):
+        spawn_elsewhere = [item for item in items if _spawn_only_elsewhere(item)]
+        config.hook.pytest_deselected(items=spawn_elsewhere)
+        items[:] = [item for item in items if item not in spawn_elsewhere]
     for item in items:
         parametrized = set(item.callspec.params) if hasattr(item, "callspec") else set()
         fixtures = set(getattr(item, "fixturenames", ())) - parametrized - {"request"}
         slow = any(part in item.nodeid for part in NOT_QUICK)
         if not slow and fixtures <= READS_THE_BUILD:
             item.add_marker(pytest.mark.quick)
+
+
+def _spawn_only_elsewhere(item) -> bool:
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return params.get("backend") == "spawn" and item.get_closest_marker("both_backends") is None
 
 
 def pytest_unconfigure(config):

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import ROOT, SNIPPETS, found, linux_only
+from conftest import ROOT, SMALL_PAGE, SNIPPETS, found, linux_only
 
 CHAPTERS = [
     "01-scikit-learn",
@@ -97,8 +97,8 @@ def test_warm_rebuild_executes_nothing(cold_site, site_copy):
     assert highlighted["last"] and highlighted["before"] == {}  # every block found under the cold build's key
 
 
-def test_new_page_text_is_segmented_once_and_the_previous_text_is_kept(site_copy):
-    page = site_copy.root / "docs/index.md"
+def test_new_page_text_is_segmented_once_and_the_previous_text_is_kept(small_site):
+    site_copy, page = small_site, small_site.root / SMALL_PAGE
     before = page.read_text(encoding="utf-8")
     after = before + "\n新加的一句话：梯度下降沿着损失下降最快的方向走。\n"
     page.write_text(after, encoding="utf-8")

@@ -1,5 +1,7 @@
 """The executor on small throwaway snippets: isolation, seeding, the cache key."""
 
+import pytest
+
 LEAKY = """
 import math, random, sys
 import matplotlib.pyplot as plt
@@ -83,6 +85,7 @@ def test_warnings_fail_as_the_reader_would_see_them(runner, tmp_path):
     assert "UserWarning: shown" in user.error and user.line == 2
 
 
+@pytest.mark.both_backends
 def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runner, tmp_path):
     """Lazy imports inside calls (the first optimizer imports torch._dynamo) are paid once, by the worker."""
     (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
@@ -110,6 +113,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.both_backends
 def test_python_children_start_silently_whether_or_not_the_interpreter_has_a_sitecustomize(runner, tmp_path):
     """The executor's startup hook for child Pythons (the network guard) runs, then the interpreter's own
     sitecustomize if there is one: this venv's (pyenv's) Python has none, Debian's /usr/bin/python3 has one."""

@@ -96,6 +96,7 @@ SUCCEEDING = {
 }
 
 
+@pytest.mark.both_backends
 def test_what_a_snippet_leaves_running_is_ended_and_never_reaches_a_result(repo, backend):
     for name, code in SUCCEEDING.items():
         repo.add_snippet(name, code)
@@ -219,6 +220,7 @@ print("a child:", "refused" if child.returncode else "wrote")
 """
 
 
+@pytest.mark.both_backends
 def test_writes_outside_the_scratch_copy_are_refused_by_the_os(repo, backend):
     """Landlock: a snippet that finds the project by an absolute path cannot write there, nor can its child."""
     line = repo.add_snippet(
@@ -281,6 +283,7 @@ print("a child:", subprocess.run(["bash", "-c", shell], capture_output=True, tex
 }
 
 
+@pytest.mark.both_backends
 def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, backend, tmp_path):
     """In a namespace of the test's own (`unshare -rn`), an outside address is held on `lo` with a listener.
     The snippet's own calls, and a Python child's, are refused by name; its non-Python child finds no route
@@ -367,6 +370,7 @@ def test_output_printed_before_a_failure_is_shown_above_the_error(repo, backend)
 
 # How MkDocs ends does not matter to the spawn worker: SIGKILL, SIGTERM (no handler) and SIGINT (the hook
 # closes its input) all reach it as its input's EOF, so it is tested with the hardest, SIGKILL.
+@pytest.mark.both_backends
 @pytest.mark.parametrize(
     ("backend", "sig"),
     [("fork", signal.SIGKILL), ("fork", signal.SIGTERM), ("fork", signal.SIGINT), ("spawn", signal.SIGKILL)],
@@ -418,6 +422,7 @@ KILLS = {
 }  # unknown: both run again, alone
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("kill", KILLS)
 def test_a_dead_worker_fails_only_the_snippet_that_killed_it(site_copy, backend, kill, tmp_path):
     mark = f"/dev/shm/bystander-{tmp_path.name}-{backend}"  # a place a snippet may write, outside its scratch copy
@@ -622,6 +627,7 @@ MEMORY_HOGS = {  # snippet -> the line its error names
 }
 
 
+@pytest.mark.both_backends
 def test_a_snippet_over_its_memory_limit_fails_naming_the_setting_and_harms_nothing_else(site_copy, backend):
     """max_memory_mb: 300 here. On Linux an allocation past it is refused (RLIMIT_DATA): a MemoryError at its
     line. The worker also measures the snippet's whole process tree and ends it above the limit (the only
