@@ -70,6 +70,11 @@ def on_startup(command, dirty):
     _serving = command == "serve" and "--no-livereload" not in sys.argv
 
 
+def results() -> dict[str, Result]:
+    """This build's results so far, by snippet path relative to the snippets folder (failed runs too)."""
+    return _results
+
+
 def _the_runner() -> SnippetRunner:
     if _runner is None:
         raise RuntimeError("no snippet runner: on_config (or snippetrun.extension) makes it first")

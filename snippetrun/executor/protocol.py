@@ -93,6 +93,27 @@ def decode(line: str | bytes) -> Message:
     return _KINDS[data.pop("kind")](**data)
 
 
+@dataclass(frozen=True)
+class ApiTarget:
+    """What a name in the code denotes: a library object, or a class or function the snippet defines."""
+
+    name: str  # qualified, e.g. torch.nn.Conv2d; the snippet's own: DigitsCNN
+    url: str  # the installed version's documentation page; "": the snippet's own, at `line`
+    signature: str  # e.g. torch.nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, …)
+    summary: str  # the first line of its docstring
+    line: int = 0  # where the snippet defines it
+
+
+@dataclass(frozen=True)
+class ApiName:
+    """A name's place in the code: its line and its character columns [start, end) on that line."""
+
+    line: int
+    start: int
+    end: int
+    target: str  # an ApiTarget's name
+
+
 @dataclass
 class Report:
     """What the snippet's process found out about its run: result.json in its out folder."""
@@ -108,6 +129,9 @@ class Report:
     network: str | None = None  # its first attempt to use the network
     no_network_namespace: str | None = None  # why this OS gave it no private network namespace
     no_landlock: str | None = None  # why this OS gave it no Landlock write rules
+    names: list[ApiName] = field(default_factory=list)  # the names in its code that resolved (api_names.py)
+    targets: dict[str, ApiTarget] = field(default_factory=dict)  # what they denote, by name
+    unresolved: str | None = None  # why resolving its names failed (the run itself is fine)
 
     def write(self, out: Path) -> None:
         (out / REPORT).write_text(json.dumps(asdict(self)), encoding="utf-8")
@@ -119,4 +143,7 @@ class Report:
             data = json.loads((out / REPORT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return cls(**data)
+        report = cls(**data)
+        report.names = [ApiName(**name) for name in data["names"]]
+        report.targets = {name: ApiTarget(**target) for name, target in data["targets"].items()}
+        return report

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .protocol import QuotedValues
+from .protocol import ApiName, ApiTarget, QuotedValues
 
 
 @dataclass
@@ -29,6 +29,8 @@ class Result:
     warnings: dict[int, str] = field(default_factory=dict)  # figure number -> why a phone shows its text too small
     values: QuotedValues = field(default_factory=dict)
     read: list[str] = field(default_factory=list)  # files of its folder it read (helper modules, data), relative to it
+    names: list[ApiName] = field(default_factory=list)  # the names in its code that link to what they denote
+    targets: dict[str, ApiTarget] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,8 @@ class Result:
             "figures": [asdict(figure) for figure in self.figures],
             "inputs": inputs,
             "values": self.values,
+            "names": [asdict(name) for name in self.names],
+            "targets": {name: asdict(target) for name, target in self.targets.items()},
         }
 
     @classmethod
@@ -56,4 +60,6 @@ class Result:
             cached=True,
             values=stored["values"],
             read=sorted(stored["inputs"]),
+            names=[ApiName(**name) for name in stored["names"]],
+            targets={name: ApiTarget(**target) for name, target in stored["targets"].items()},
         )

@@ -8,6 +8,7 @@ messages (protocol.py); the runner's side of the worker (worker_process.py); a r
 (runs.py); results and cache entries (results.py, cache.py); what a page may show (page_limits.py).
 """
 
+import dataclasses
 import logging
 import os
 import re
@@ -300,6 +301,13 @@ class SnippetRunner:
         result.figures = [run.figure(name) for name in report.figures]
         result.values = {text: {kind: run.scrub(said) for kind, said in value.items()} for text, value in report.values.items()}
         result.read = sorted(run.files_read(report.opened))
+        result.names = report.names
+        result.targets = {
+            name: dataclasses.replace(target, signature=run.scrub(target.signature), summary=run.scrub(target.summary))
+            for name, target in report.targets.items()
+        }
+        if report.unresolved:  # the page shows its code plain: worth a line, not a failure
+            result.notes.append(f"{run.name}: its names link nowhere, resolving them failed: {report.unresolved}")
         if report.unshown and result.ok:
             result.error = (
                 f"the snippet drew {report.unshown} figure(s) it never shows: a reader running it sees "

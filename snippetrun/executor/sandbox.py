@@ -15,22 +15,23 @@ backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 import atexit
 import contextlib
 import faulthandler
+import io
 import multiprocessing.process
 import os
 import random
-import runpy
 import signal
 import sys
 import tempfile
 import threading
 import traceback
+import types
 import warnings
 from pathlib import Path
 from types import FrameType
 
 import matplotlib.pyplot as plt
 
-from . import figures, network, preload, process_tree, quotes, writes
+from . import api_names, figures, network, preload, process_tree, quotes, writes
 from .protocol import Report, RunRequest
 
 CHILD_PYTHON = Path(__file__).resolve().parent / "child_python"
@@ -63,10 +64,11 @@ def execute(request: RunRequest) -> None:
     report = Report()
     plt.show = lambda *args, **kwargs: report.figures.extend(figures.save_open_figures(out, len(report.figures)))
     try:
-        namespace = runpy.run_path(snippet, run_name="__main__")
+        namespace = _run_as_main(snippet)
         report.unshown = len(plt.get_fignums())  # `python snippet.py` shows none of these: neither does the page
         plt.close("all")
         report.values = quotes.evaluate(request.quotes, namespace)  # the script's final globals, before exit
+        _resolve_names(report, snippet, namespace)
     except SystemExit as exit_:
         if exit_.code not in (None, 0):
             report.error, report.line = _describe(exit_, snippet)
@@ -86,6 +88,36 @@ def execute(request: RunRequest) -> None:
     report.no_network_namespace, report.no_landlock = network.NO_NAMESPACE, writes.NO_LANDLOCK
     report.imported = preload.library_modules(guard.imported)
     report.write(out)
+
+
+def _run_as_main(snippet: str) -> api_names.BindingLog:
+    """What runpy.run_path(snippet, run_name="__main__") does, with globals that note the type of what the
+    module's code binds on each line (for api_names), and the same module attributes (pickle finds
+    `__main__.DigitsCNN`)."""
+    with io.open_code(snippet) as file:
+        code = compile(file.read(), snippet, "exec", dont_inherit=True)
+    module = types.ModuleType("__main__")
+    vars(module).update(__file__=snippet, __cached__=None, __loader__=None, __package__="", __spec__=None)
+    namespace = api_names.BindingLog(module, code)
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, namespace)  # noqa: S102 - the snippet, as `python snippet` runs it
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+    return namespace
+
+
+def _resolve_names(report: Report, snippet: str, namespace: api_names.BindingLog) -> None:
+    """What each name in the code denotes, for the page's links; a failure here costs links, not the run."""
+    try:
+        source = Path(snippet).read_text(encoding="utf-8-sig")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a library's deprecation notice on inspecting it is not the snippet's
+            report.names, report.targets = api_names.resolve(source, namespace)
+    except Exception as error:  # noqa: BLE001 - reported as a note; the page shows the code plain
+        report.unresolved = f"{type(error).__name__}: {error}"
 
 
 def _limit_memory(limit_mb: float | None) -> None:
