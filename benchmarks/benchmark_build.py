@@ -690,6 +690,43 @@ def report_shards(chapters: int = 40, counts: tuple = (1, 2, 4)) -> None:
     _table(rows, ["largest", "smallest", "sum", "largest / n=1"])
 
 
+def api_link_cost(site: Path) -> dict:
+    """What linking the names in code costs, as shares measured in one cold and one warm build of `site`:
+    resolving in the snippets' processes against their run time, linking the pages against the warm build."""
+    cold = _verbose_build(site)
+    resolved_ms = sum(float(ms) for ms in re.findall(r"Resolved the names of \S+ in (\d+\.\d+) ms", cold))
+    warm = _verbose_build(site)
+    linked_ms = float(re.findall(r"Linked the names in code blocks in (\d+\.\d+) ms", warm)[-1])
+    resolving, parallel = resolved_ms / 1000, os.cpu_count() or 1  # the build runs one snippet per core at once
+    return {
+        f"resolve share of the cold build ({parallel} runs at once)": resolving / parallel / built_seconds(cold),
+        "  the same if no two snippets ran at once": resolving / built_seconds(cold),
+        "link share of the warm build": linked_ms / 1000 / built_seconds(warm),
+    }
+
+
+def _verbose_build(site: Path) -> str:
+    process = mkdocs(site, ["build", "--verbose", "-d", "site"])
+    log = process.communicate()[0]
+    if process.returncode != 0:
+        sys.exit(f"build failed in {site}:\n{log}")
+    return log
+
+
+def report_api_links(chapters: int = 10) -> None:
+    with tempfile.TemporaryDirectory(prefix="api-links-") as temp:
+        for workload in ("tensor", "training"):
+            site = Path(temp) / workload
+            site.mkdir()
+            snippets = write_synthetic_site(site, chapters, workload=workload)
+            print(f"== names linked to their API pages: '{workload}' workload, {snippets} snippets")
+            for name, share in api_link_cost(site).items():
+                if name.startswith(" "):
+                    print(f"  {name}: {share * 100:.2f} %")
+                else:
+                    _target(f"{name} <= 5 %", share * 100, 5)
+
+
 def _table(rows: dict, columns: list) -> None:
     print(f"{'':<14}" + "".join(f"{c:>14}" for c in columns))
     for name, m in rows.items():
@@ -708,6 +745,7 @@ def main() -> None:
     parser.add_argument("--jupyter", action="store_true", help="also mkdocs-jupyter executing notebooks (minutes)")
     parser.add_argument("--serve", action="store_true", help="only mkdocs serve while a 20 s snippet runs")
     parser.add_argument("--shards", action="store_true", help="only SNIPPET_SHARD builds of a 200-snippet book")
+    parser.add_argument("--api-links", action="store_true", help="only what linking names in code costs")
     parser.add_argument(
         "--pages",
         nargs="?",
@@ -725,6 +763,9 @@ def main() -> None:
     if args.shards:
         report_shards()
         return
+    if args.api_links:
+        report_api_links()
+        return
     overhead, floor, spawned = overhead_ms(), fork_floor_ms(), overhead_ms("spawn")
     print(f"== executor overhead per trivial snippet, one worker: fork {overhead:.1f} ms, spawn {spawned:.1f} ms")
     print(f"   of which the floor, a fork of the warm worker whose child exits at once: {floor:.1f} ms")
@@ -732,6 +773,7 @@ def main() -> None:
     print("   snippet waits for that warm-up: torch, matplotlib and the preload list)")
     _target("overhead <= 5 ms", overhead, 5)
     report_this_site(args.runs)
+    report_api_links()
     report_serve()
     if not args.site_only and args.chapters:
         report_synthetic(args.chapters, args.runs, jupyter=args.jupyter)

@@ -131,6 +131,9 @@ class _Resolver(ast.NodeVisitor):
             if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
         }
         self.imported: dict[str, str] = {}  # a module-level name bound by `from m import x [as y]` -> m.x
+        self.stored: dict[str, set] = {}  # a module-level name -> the kinds of value it held, on any line
+        for (_, name), kinds in log.stored.items():
+            self.stored.setdefault(name, set()).update(kinds)
         self._inferring: set[int] = set()
 
     # -- scopes -------------------------------------------------------------------------------------
@@ -247,12 +250,11 @@ class _Resolver(ast.NodeVisitor):
         return self._module_name(name, getattr(node, "lineno", 0))
 
     def _module_name(self, name: str, line: int) -> _Kind:
-        stored = [kinds for (_, bound), kinds in self.log.stored.items() if bound == name]
-        if stored:
-            kinds = set().union(*stored)
+        if name in self.stored:
+            kinds = self.stored[name]
             if len(kinds) != 1:
                 return None  # it held values of different types at different times
-            return self._from_stored(name, kinds.pop())
+            return self._from_stored(name, next(iter(kinds)))
         if name in self.log or not hasattr(builtins, name):
             return None
         value = getattr(builtins, name)
@@ -580,7 +582,7 @@ def _summary(value) -> str:
     paragraphs = [part.strip() for part in doc.split("\n\n") if part.strip()]
     if paragraphs and SIGNATURE_LINE.match(paragraphs[0]):
         paragraphs = paragraphs[1:]  # a builtin's docstring starts with its signature(s)
-    if not paragraphs or paragraphs[0].endswith(":"):  # "Typical use ...:" introduces code, not a summary
+    if not paragraphs or paragraphs[0].endswith(":") or paragraphs[0].startswith(">>>"):  # code, not a summary
         return ""
     text = " ".join(paragraphs[0].split())
     text = ROLE.sub(lambda match: match.group(1).rsplit(".", 1)[-1], text).replace("``", "")

@@ -15,9 +15,18 @@ PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 TORCH_MODULE_PAGES = {"torch.utils.data": "data.html"}
 # torch: classes whose members each have a generated page (autosummary); other classes' members are anchors
 TORCH_MEMBER_PAGES = {"torch.Tensor", "torch.optim.Optimizer"}
+# torch: where the rules miss (checked against the 2.13 documentation); None: documented nowhere, not linked
+TORCH_EXCEPTIONS: dict[str, str | None] = {
+    "torch.Tensor": "tensors.html#torch.Tensor",
+    "torch.Tensor.dtype": "tensor_attributes.html#torch.dtype",
+    "torch.Tensor.data": None,
+    "torch.nn.Flatten": "generated/torch.nn.modules.flatten.Flatten.html",
+}
 # matplotlib: classes whose members each have a page in api/_as_gen; other objects are anchors on <module>_api.html
 MATPLOTLIB_MEMBER_PAGES = {"matplotlib.axes.Axes", "matplotlib.figure.Figure"}
 MATPLOTLIB_CLASS_PAGES = {"matplotlib.axes.Axes": "api/axes_api.html#matplotlib.axes.Axes"}
+# matplotlib: modules whose objects each have a page in api/_as_gen (an autosummary in <module>_api.rst)
+MATPLOTLIB_GENERATED_MODULES = {"matplotlib.pyplot", "matplotlib.patches"}
 # classes whose documentation lists the members they inherit: a member is named after them
 # (matplotlib.figure.Figure.suptitle, though FigureBase defines it)
 INHERITED_MEMBERS = {"matplotlib.axes.Axes", "matplotlib.figure.Figure"}
@@ -58,6 +67,9 @@ def _torch(name: str, value: object) -> str | None:
     base = f"https://docs.pytorch.org/docs/{_version('torch', 2)}"
     if is_documented_value(value):  # torch.float32, torch.long: the table of dtypes
         return f"{base}/tensor_attributes.html#torch.dtype"
+    if name in TORCH_EXCEPTIONS:
+        page = TORCH_EXCEPTIONS[name]
+        return f"{base}/{page}" if page else None
     for module, page in TORCH_MODULE_PAGES.items():
         if name.startswith(module + "."):
             return f"{base}/{page}#{name}"
@@ -72,7 +84,8 @@ def _matplotlib(name: str) -> str:
     if name in MATPLOTLIB_CLASS_PAGES:
         return f"{base}/{MATPLOTLIB_CLASS_PAGES[name]}"
     owner = _owning_class(name)
-    if name.startswith("matplotlib.pyplot.") or owner in MATPLOTLIB_MEMBER_PAGES or name in MATPLOTLIB_MEMBER_PAGES:
+    generated = name.rpartition(".")[0] in MATPLOTLIB_GENERATED_MODULES
+    if generated or owner in MATPLOTLIB_MEMBER_PAGES or name in MATPLOTLIB_MEMBER_PAGES:
         return f"{base}/api/_as_gen/{name}.html"
     module = name.split(".")[1]
     return f"{base}/api/{module}_api.html#{name}"
@@ -110,7 +123,17 @@ def _longest_module(name: str) -> str | None:
     return None
 
 
+def warm_up() -> None:
+    """Read the libraries' versions once in the warm worker: every snippet's process inherits them."""
+    for distribution in ("torch", "numpy", "matplotlib", "scikit-learn"):
+        for parts in (2, 3):
+            _version(distribution, parts)
+
+
 @functools.cache
 def _version(distribution: str, parts: int) -> str:
     """The installed version as its documentation's path names it: 2.13 for torch 2.13.0+cpu."""
-    return ".".join(metadata.version(distribution).split("+")[0].split(".")[:parts])
+    try:
+        return ".".join(metadata.version(distribution).split("+")[0].split(".")[:parts])
+    except metadata.PackageNotFoundError:
+        return "stable"

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from matplotlib import font_manager
 
-from . import figures
+from . import api_urls, figures
 
 SEED = 0  # every snippet starts from these seeds, as if it had set them itself
 # Where libraries live; a snippet's own modules (in its scratch copy) are never preloaded.
@@ -35,6 +35,7 @@ def warm_up() -> None:
     """At the worker's start: first calls that are slow once per process, then `settle`."""
     _draw_a_figure()  # fonts, text layout and SVG writer caches: a fork would fill them for every figure
     re.compile("__main__")  # the sandbox's warnings filter; compiled once, found in re's cache by every fork
+    api_urls.warm_up()  # the versions the API links name
     settle()
 
 

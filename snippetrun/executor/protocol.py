@@ -132,6 +132,7 @@ class Report:
     names: list[ApiName] = field(default_factory=list)  # the names in its code that resolved (api_names.py)
     targets: dict[str, ApiTarget] = field(default_factory=dict)  # what they denote, by name
     unresolved: str | None = None  # why resolving its names failed (the run itself is fine)
+    resolve_ms: float = 0  # how long resolving them took (the benchmark's figure)
 
     def write(self, out: Path) -> None:
         (out / REPORT).write_text(json.dumps(asdict(self)), encoding="utf-8")

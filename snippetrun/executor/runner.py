@@ -306,6 +306,7 @@ class SnippetRunner:
             name: dataclasses.replace(target, signature=run.scrub(target.signature), summary=run.scrub(target.summary))
             for name, target in report.targets.items()
         }
+        log.debug(f"Resolved the names of {run.name} in {report.resolve_ms:.1f} ms")  # benchmarks/: its share of a cold build
         if report.unresolved:  # the page shows its code plain: worth a line, not a failure
             result.notes.append(f"{run.name}: its names link nowhere, resolving them failed: {report.unresolved}")
         if report.unshown and result.ok:

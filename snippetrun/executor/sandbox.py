@@ -23,6 +23,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 import types
 import warnings
@@ -111,6 +112,7 @@ def _run_as_main(snippet: str) -> api_names.BindingLog:
 
 def _resolve_names(report: Report, snippet: str, namespace: api_names.BindingLog) -> None:
     """What each name in the code denotes, for the page's links; a failure here costs links, not the run."""
+    started = time.perf_counter()
     try:
         source = Path(snippet).read_text(encoding="utf-8-sig")
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
@@ -118,6 +120,7 @@ def _resolve_names(report: Report, snippet: str, namespace: api_names.BindingLog
             report.names, report.targets = api_names.resolve(source, namespace)
     except Exception as error:  # noqa: BLE001 - reported as a note; the page shows the code plain
         report.unresolved = f"{type(error).__name__}: {error}"
+    report.resolve_ms = (time.perf_counter() - started) * 1000
 
 
 def _limit_memory(limit_mb: float | None) -> None:
