@@ -42,12 +42,17 @@ def on_files(files, config):
     """After run_snippets' on_files (priority 60): every snippet has run or come from the cache. Index them by their code."""
     from . import run_snippets  # its results; imported here, as it imports the runner
 
-    _by_code.clear()
-    for result in run_snippets.results().values():
-        if result.ok and result.names:
-            _by_code[_code_text(result.snippet.read_text(encoding="utf-8-sig"))] = result
+    index(run_snippets.results())
     _tell_what_no_longer_links(Path(config.config_file_path).resolve().parent / LAST_BUILD, run_snippets.results())
     return files
+
+
+def index(results: dict[str, Result]) -> None:
+    """Know each snippet's code, as a block shows it, for `link_blocks` (either front calls this)."""
+    _by_code.clear()
+    for result in results.values():
+        if result.ok and result.names:
+            _by_code[_code_text(result.snippet.read_text(encoding="utf-8-sig"))] = result
 
 
 def on_page_content(content, page, config, files):

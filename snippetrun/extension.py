@@ -6,10 +6,10 @@
 Under MkDocs the plugin does this work (it builds notebooks, figure files and search too), and this
 extension stands aside. Elsewhere, the first page it renders runs every snippet the docs folder's pages
 include or quote, through the same cache and sandbox (`run_snippets.run_pages`); each page then gets its
-outputs and error boxes under its code, its quoted values, and its figures as light/dark pairs of
-`data:` images (a host with no plugin API cannot add the figure files). A failing snippet, a broken
-include or quote fails the page with every message, one per line, naming snippet, page and line: the
-host's build exits non-zero.
+outputs and error boxes under its code, its quoted values, the names in its code linked to their API
+pages, and its figures as light/dark pairs of `data:` images (a host with no plugin API cannot add the
+figure files). A failing snippet, a broken include or quote fails the page with every message, one per
+line, naming snippet, page and line: the host's build exits non-zero.
 """
 
 import base64
@@ -18,9 +18,10 @@ import logging
 from pathlib import Path
 
 from markdown import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from . import run_snippets
+from . import code_links, run_snippets
 from .executor.runner import CACHE_FOLDER, SnippetRunner
 
 log = logging.getLogger("snippetrun.extension")
@@ -79,6 +80,16 @@ class _Outputs(Preprocessor):
         return run_snippets.page_markdown("\n".join(lines), page, base, figure=_figure_pair).split("\n")
 
 
+class _Links(Postprocessor):
+    """The page's finished HTML, with the names in its snippets' code linked (code_links.py)."""
+
+    def run(self, text: str) -> str:
+        if run_snippets.options is not None:  # MkDocs with the plugin: its own stage links the pages
+            return text
+        code_links.index(run_snippets.results())
+        return code_links.link_blocks(text)
+
+
 def _page_path(md) -> str:
     """The page being rendered, relative to the docs folder (Zensical's rendering context)."""
     for processor in md.preprocessors:
@@ -91,6 +102,7 @@ def _page_path(md) -> str:
 class SnippetsExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
         md.preprocessors.register(_Outputs(md), "snippetrun", 33)  # before pymdownx.snippets (32) pastes the code
+        md.postprocessors.register(_Links(md), "snippetrun-links", 5)  # after the code blocks leave the raw-HTML stash (30)
 
 
 def makeExtension(**kwargs):  # noqa: N802 - Python-Markdown's name

@@ -61,6 +61,8 @@ def test_zensical_builds_every_chapter_with_its_outputs_figures_and_values(site_
         assert len(light) == len(dark) == len(mkdocs.select('img[src$="#only-light"]')), chapter
         assert all(str(image["src"]).startswith("data:image/svg+xml;base64,") for image in light + dark)
         assert not re.search(r"\{\{ \S+\.py:", ours.get_text()) and "无法引用" not in ours.get_text(), chapter
+        links = [(a["href"], a["title"], a.get_text()) for a in ours.select("a.api-link")]  # the names in code, too
+        assert links and links == [(a["href"], a["title"], a.get_text()) for a in mkdocs.select("a.api-link")], chapter
 
 
 @pytest.mark.parametrize("generator", ["properdocs", "zensical"])

@@ -63,8 +63,10 @@ def test_save_break_and_fix_a_snippet_while_serving(server, page, cold_site):
     output = page.locator(".snippet-output").nth(1)  # type_and_grad.py's output
     expect(output).to_contain_text("torch.FloatTensor")
 
-    copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("刚刚保存的新输出")\n'))
+    copy.write(SNIPPET, original.replace("print(a.grad)\n", 'print("刚刚保存的新输出", torch.ones(1).tolist())\n'))
     expect(output).to_contain_text("刚刚保存的新输出", timeout=30_000)  # live reload, no manual refresh
+    ones = page.locator("a.api-link", has_text="ones")  # the saved code's new name links to its API page
+    expect(ones).to_have_attribute("href", "https://docs.pytorch.org/docs/2.13/generated/torch.ones.html")
     notebook = fetch(url.replace("/05-pytorch-basics/", "/notebooks/05-pytorch-basics/"))
     assert "刚刚保存的新输出" in notebook  # converted again, after (never during) serve's warm-up conversion
     cold = (cold_site[1].site / "notebooks/05-pytorch-basics/index.html").read_text(encoding="utf-8")
