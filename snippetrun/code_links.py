@@ -12,6 +12,7 @@ Columns are characters of the decoded text, not bytes: Chinese comments and stri
 A name that linked in the last build and no longer does is one INFO line (`.cache/api-links.json`).
 """
 
+import hashlib
 import html
 import json
 import logging
@@ -48,15 +49,36 @@ def on_files(files, config):
 
 
 def index(results: dict[str, Result]) -> None:
-    """Know each snippet's code, as a block shows it, for `link_blocks` (either front calls this)."""
+    """Know each snippet's code, as a block shows it, for `link_blocks` and `linked` (either front calls this)."""
     _by_code.clear()
+    _digests.clear()
     for result in results.values():
         if result.ok and result.names:
-            _by_code[_code_text(result.snippet.read_text(encoding="utf-8-sig"))] = result
+            code = _code_text(result.snippet.read_text(encoding="utf-8-sig"))
+            _by_code[code] = result
+            names = [(name.line, name.start, name.end, name.target) for name in result.names]
+            _digests[code] = hashlib.sha256(repr((names, sorted(result.targets.items()))).encode()).hexdigest()
+
+
+_digests: dict[str, str] = {}  # a snippet's code -> a hash of its links: part of the highlight cache's key
+
+
+def links_of(code: str) -> str | None:
+    """A hash of the links a block of this code gets, or None if it is no snippet's code with links."""
+    return _digests.get(_code_text(code))
+
+
+def linked(code: str, highlighted: str) -> str:
+    """A code block as pymdownx.highlight made it, with the names of its snippet's code linked
+    (highlight_cache.py calls this, and keeps the result: a warm build does no linking)."""
+    result = _by_code.get(_code_text(code))
+    if result is None:
+        return highlighted
+    return CODE_BLOCK.sub(lambda block: _linked_block(block, result), highlighted, count=1)
 
 
 def on_page_content(content, page, config, files):
-    if not _by_code:
+    if not _by_code or not page.file.src_uri.endswith(".ipynb"):  # a chapter's code was linked as it was highlighted
         return content
     started = time.perf_counter()
     linked = link_blocks(content)
@@ -64,7 +86,7 @@ def on_page_content(content, page, config, files):
     return linked
 
 
-_linking_seconds = [0.0]  # this build's, for the benchmark (a warm build does nothing else for the links)
+_linking_seconds = [0.0]  # this build's, on notebook pages, for the benchmark
 
 
 def on_post_build(config):
@@ -75,16 +97,18 @@ def on_post_build(config):
 def link_blocks(page_html: str) -> str:
     """The page with its snippets' code blocks linked; other blocks as they were."""
 
-    def linked(block: re.Match) -> str:
-        opening, inner, closing = block.groups()
-        result = _by_code.get(_code_text(html.unescape(re.sub(r"<[^>]*>", "", inner))))
-        if result is None:
-            return block.group()
-        anchor = LINE_ANCHOR.search(inner)
-        block_number = anchor.group(1) if anchor else None
-        return opening + link_code(inner, result.names, result.targets, block_number) + closing
+    def linked_if_a_snippet(block: re.Match) -> str:
+        result = _by_code.get(_code_text(html.unescape(re.sub(r"<[^>]*>", "", block.group(2)))))
+        return block.group() if result is None else _linked_block(block, result)
 
-    return CODE_BLOCK.sub(linked, page_html)
+    return CODE_BLOCK.sub(linked_if_a_snippet, page_html)
+
+
+def _linked_block(block: re.Match, result: Result) -> str:
+    opening, inner, closing = block.groups()
+    anchor = LINE_ANCHOR.search(inner)
+    block_number = anchor.group(1) if anchor else None
+    return opening + link_code(inner, result.names, result.targets, block_number) + closing
 
 
 def link_code(inner: str, names: list[ApiName], targets: dict[str, ApiTarget], block_number: str | None) -> str:
@@ -139,8 +163,9 @@ def tooltip(target: ApiTarget) -> str:
 
 
 def _code_text(code: str) -> str:
-    """A block's text as Pygments and the notebook show a snippet's code: LF line ends, no trailing blank lines."""
-    return code.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    """A block's text as Pygments and the notebook show a snippet's code: no BOM (a Windows editor's), LF line
+    ends, no trailing blank lines."""
+    return code.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
 
 
 def _tell_what_no_longer_links(memory: Path, results: dict[str, Result]) -> None:

@@ -5,7 +5,8 @@ warm build at 40 chapters (400 blocks: code and output). A block's HTML depends 
 its options, the extension's settings and the versions of pymdownx and Pygments, so it is kept in
 `.cache/highlight.json` under a hash of all of them (`build_memo.BuildMemo`: what the last two
 builds used). A block whose title goes into the page's raw-HTML stash (title_mode html) is never
-kept: its HTML refers to that stash.
+kept: its HTML refers to that stash. A snippet's block is kept with its names linked (code_links.py), under
+a key that includes its links: a warm build neither highlights nor links it again.
 """
 
 import functools
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from pymdownx.highlight import Highlight
 
+from . import code_links
 from .build_memo import BuildMemo
 
 CACHE_FILE = ".cache/highlight.json"
@@ -38,13 +40,16 @@ def on_post_build(config):
 
 def _kept(highlight, memo: BuildMemo):
     @functools.wraps(highlight)
-    def kept(self, *args, **kwargs):
+    def kept(self, src, *args, **kwargs):
         settings = sorted((name, value) for name, value in vars(self).items() if name != "md")
-        key = hashlib.sha256(repr((VERSIONS, settings, args, sorted(kwargs.items()))).encode()).hexdigest()
+        links = code_links.links_of(src)  # a snippet's code: its names link to their API pages
+        key = hashlib.sha256(repr((VERSIONS, settings, src, args, sorted(kwargs.items()), links)).encode()).hexdigest()
         html = memo.get(key)
         if html is None:
             stashed = len(self.md.htmlStash.rawHtmlBlocks)
-            html = highlight(self, *args, **kwargs)
+            html = highlight(self, src, *args, **kwargs)
+            if links:
+                html = code_links.linked(src, html)
             if len(self.md.htmlStash.rawHtmlBlocks) == stashed:
                 memo.put(key, html)
         return html
