@@ -8,6 +8,7 @@ import re
 import tokenize
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from snippetrun.executor.protocol import ApiTarget
 
@@ -178,6 +179,8 @@ def test_the_copy_button_copies_plain_code_and_the_signature_shows_on_hover_focu
         tooltip.wait_for()
         assert tooltip.inner_text().startswith("torch.nn.Conv2d(in_channels, out_channels, kernel_size")
         assert conv.get_attribute("aria-describedby") == tooltip.get_attribute("id")
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations] == []  # with the tooltip shown
     context.close()
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = phone.new_page()

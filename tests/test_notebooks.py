@@ -1,6 +1,7 @@
 """Each chapter as a notebook: same code as the page, rendered, downloadable, and runnable in Jupyter."""
 
 import html
+import json
 import re
 import shutil
 
@@ -158,6 +159,8 @@ def test_notebooks_converted_again_reuse_the_compiled_templates(site_copy, cold_
     first = build_converting(notebooks=True)
     assert len(first) > len(theme)  # the notebook templates joined the theme's
     assert build_converting(notebooks=True) == first  # and none was compiled again
+    kept = json.loads((site_copy.root / ".cache/notebook-pages.json").read_text(encoding="utf-8"))
+    assert len(kept["last"]) == len(list(cold_site[1].site.glob("notebooks/*/index.html")))  # each page's markup, kept
 
 
 def test_a_windows_snippet_with_bom_and_crlf_gives_the_same_page_notebook_and_search_as_a_clean_one(site_copy):
