@@ -19,6 +19,7 @@ import logging
 import re
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from .executor.protocol import ApiName, ApiTarget
@@ -52,14 +53,18 @@ def index(results: dict[str, Result]) -> None:
     """Know each snippet's code, as a block shows it, for `link_blocks` and `linked` (either front calls this)."""
     _by_code.clear()
     _digests.clear()
+    _first_lines.clear()
     for result in results.values():
         if result.ok and result.names:
-            code = _code_text(result.snippet.read_text(encoding="utf-8-sig"))
+            text = result.snippet.read_text(encoding="utf-8-sig")
+            code = _code_text(text)
             _by_code[code] = result
+            _first_lines[code] = len(text) - len(text.lstrip("\n")) + 1  # Pygments drops leading blank lines
             names = [(name.line, name.start, name.end, name.target) for name in result.names]
             _digests[code] = hashlib.sha256(repr((names, sorted(result.targets.items()))).encode()).hexdigest()
 
 
+_first_lines: dict[str, int] = {}  # a snippet's code -> its file's line that a block shows first
 _digests: dict[str, str] = {}  # a snippet's code -> a hash of its links: part of the highlight cache's key
 
 
@@ -71,10 +76,10 @@ def links_of(code: str) -> str | None:
 def linked(code: str, highlighted: str) -> str:
     """A code block as pymdownx.highlight made it, with the names of its snippet's code linked
     (highlight_cache.py calls this, and keeps the result: a warm build does no linking)."""
-    result = _by_code.get(_code_text(code))
-    if result is None:
+    code = _code_text(code)
+    if code not in _by_code:
         return highlighted
-    return CODE_BLOCK.sub(lambda block: _linked_block(block, result), highlighted, count=1)
+    return CODE_BLOCK.sub(lambda block: _linked_block(block, code), highlighted, count=1)
 
 
 def on_page_content(content, page, config, files):
@@ -98,25 +103,30 @@ def link_blocks(page_html: str) -> str:
     """The page with its snippets' code blocks linked; other blocks as they were."""
 
     def linked_if_a_snippet(block: re.Match) -> str:
-        result = _by_code.get(_code_text(html.unescape(re.sub(r"<[^>]*>", "", block.group(2)))))
-        return block.group() if result is None else _linked_block(block, result)
+        code = _code_text(html.unescape(re.sub(r"<[^>]*>", "", block.group(2))))
+        return _linked_block(block, code) if code in _by_code else block.group()
 
     return CODE_BLOCK.sub(linked_if_a_snippet, page_html)
 
 
-def _linked_block(block: re.Match, result: Result) -> str:
+def _linked_block(block: re.Match, code: str) -> str:
     opening, inner, closing = block.groups()
+    result, first_line = _by_code[code], _first_lines[code]
     anchor = LINE_ANCHOR.search(inner)
     block_number = anchor.group(1) if anchor else None
-    return opening + link_code(inner, result.names, result.targets, block_number) + closing
+    return opening + link_code(inner, result.names, result.targets, block_number, first_line) + closing
 
 
-def link_code(inner: str, names: list[ApiName], targets: dict[str, ApiTarget], block_number: str | None) -> str:
+def link_code(
+    inner: str, names: list[ApiName], targets: dict[str, ApiTarget], block_number: str | None, first_line: int = 1
+) -> str:
     """Highlighted code with an `<a>` on each name's characters. A name split by markup (never one
     identifier) stays plain; so does a name the snippet defines where the block has no line anchors."""
     on_line: dict[int, list[ApiName]] = defaultdict(list)
     for name in sorted(names, key=lambda name: (name.line, name.start)):
-        on_line[name.line].append(name)
+        on_line[name.line - first_line + 1].append(name)  # the block's line
+    if first_line != 1:  # the snippet's own definitions, by the block's line anchors
+        targets = {key: replace(t, line=t.line - first_line + 1) if t.line else t for key, t in targets.items()}
     shown, line, column = [], 1, 0
     for piece in TOKEN.findall(inner):
         if piece.startswith("<"):
@@ -164,8 +174,8 @@ def tooltip(target: ApiTarget) -> str:
 
 def _code_text(code: str) -> str:
     """A block's text as Pygments and the notebook show a snippet's code: no BOM (a Windows editor's), LF line
-    ends, no trailing blank lines."""
-    return code.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    ends, no blank lines before or after."""
+    return code.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").strip("\n")
 
 
 def _tell_what_no_longer_links(memory: Path, results: dict[str, Result]) -> None:

@@ -132,14 +132,29 @@ def test_a_name_the_snippet_defines_links_to_its_line_on_the_page(cold_site):
 
 
 UNSURE = """\
+
 import math
-from pathlib import Path
+import os.path
+from pathlib import (
+    Path,
+)
 
 note = "张量：中文在前，列号不变"; root = math.sqrt(2.0)
 value = [1, 2]
 value = "a, b"
-print(value.split(","), Path("x").name, note, root)  # value held a list, then a str: no link on split
-"""
+total = 0.0
+
+
+class Counter:
+    sqrt = "in a class body, not math's"
+
+    def count(self):
+        global total
+        return total.real, self.sqrt.upper()
+
+
+print(value.split(","), Path("x").name, note, root, Counter().count(), os.path.join("a", "b"))
+"""  # a blank first line (Pygments drops it); value held a list, then a str; total is rebound by `global`
 
 
 def test_links_sit_on_their_characters_after_chinese_and_never_guess(small_site):
@@ -151,7 +166,9 @@ def test_links_sit_on_their_characters_after_chinese_and_never_guess(small_site)
     page = build.page(small_site.chapter)
     block = found(r"snippets/chapter-001/unsure\.py</span>(.*?)</pre>", page, re.DOTALL).group(1)
     texts = [link["text"] for link in LINK.finditer(block)]
-    assert texts == ["Path", "sqrt", "print", "Path", "name"]  # not split: value held two types
+    # not split (value held two types), real (total is rebound by a function), upper (a class attribute),
+    # count (the snippet's own method), nor Counter (its own class: this site's blocks have no line anchors)
+    assert texts == ["Path", "sqrt", "print", "Path", "name", "join"]
     line = next(line for line in block.split("\n") if "张量" in line)
     assert re.sub(r"<[^>]*>", "", line).endswith('note = "张量：中文在前，列号不变"; root = math.sqrt(2.0)')
     assert ">sqrt</a>" in line

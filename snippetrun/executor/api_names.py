@@ -13,7 +13,6 @@ The documentation URLs are those of the installed versions (`api_urls.py`).
 
 import ast
 import builtins
-import contextlib
 import inspect
 import re
 import sys
@@ -52,45 +51,66 @@ _Kind = _Object | _Instance | None
 
 
 class BindingLog(dict):
-    """The snippet's globals: every store of its module-level code notes the line and the value's kind."""
+    """The snippet's globals: every store of its module-level code notes the line and the value's kind.
 
-    def __init__(self, module: types.ModuleType, code: types.CodeType):
-        super().__init__(vars(module))
-        self._module, self._code = module, code
+    `sys.modules["__main__"]` is a `MainModule` that reads and writes these same globals, so pickle,
+    `import __main__` and `global` statements (whose stores bypass `__setitem__`) see one namespace."""
+
+    def __init__(self, code: types.CodeType, **initial):
+        super().__init__(initial)
+        self._code = code
         self.stored: dict[tuple[int, str], set] = {}
 
     def __setitem__(self, name, value):
         super().__setitem__(name, value)
-        setattr(self._module, name, value)  # pickle and inspect find `__main__.DigitsCNN` on the module
         frame = sys._getframe(1)
         if frame.f_code is self._code:
             kinds = self.stored.setdefault((frame.f_lineno, name), set())
             if len(kinds) < 3:
                 kinds.add(_kind_of(value))
 
-    def __delitem__(self, name):
-        super().__delitem__(name)
-        with contextlib.suppress(AttributeError):
-            delattr(self._module, name)
+
+class MainModule(types.ModuleType):
+    """`__main__` for a snippet run with a BindingLog: its attributes are those globals."""
+
+    def __init__(self, namespace: BindingLog):
+        super().__init__("__main__")
+        object.__setattr__(self, "_namespace", namespace)
+
+    def __getattr__(self, name):
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(f"module '__main__' has no attribute '{name}'") from None
+
+    def __setattr__(self, name, value):
+        dict.__setitem__(self._namespace, name, value)
+
+    def __delattr__(self, name):
+        try:
+            dict.__delitem__(self._namespace, name)
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self):
+        return list(self._namespace)
 
 
 def _kind_of(value) -> tuple:
-    """A hashable description of what a binding held: the object itself, or its class and item class."""
-    if isinstance(value, types.ModuleType | type) or (callable(value) and not _is_instance_like(value)):
-        return ("object", id(value), value)
-    return ("instance", type(value), _element_type(value))
-
-
-def _is_instance_like(value) -> bool:
-    """Callable instances (a model, a loss) are instances; functions and classes are objects."""
-    return not isinstance(
-        value, types.FunctionType | types.BuiltinFunctionType | types.MethodType | types.BuiltinMethodType | type
-    ) and not hasattr(value, "__wrapped__")
+    """A hashable description of what a binding held: the object itself (a module, class or function), or
+    its class and the class its items share. Never raises: a snippet's odd object is just an instance."""
+    try:
+        if isinstance(value, types.ModuleType | type | types.FunctionType | types.BuiltinFunctionType):
+            return ("object", id(value), value)
+        return ("instance", type(value), _element_type(value))
+    except Exception:  # noqa: BLE001 - e.g. a __getattr__ that raises KeyError, or an unhashable class
+        return ("unknown",)
 
 
 def _element_type(value) -> type | None:
+    """The one class a tuple's or an object array's items share (a list may still change: not looked at)."""
     numpy = sys.modules.get("numpy")  # imported by the executor already; a snippet's arrays are numpy's
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):
         items: Iterable = value[:MAX_ELEMENTS]
     elif numpy is not None and isinstance(value, numpy.ndarray) and value.dtype == object:
         items = value.flat[:MAX_ELEMENTS]
@@ -120,7 +140,7 @@ class _Scope:
 
 class _Resolver(ast.NodeVisitor):
     def __init__(self, source: str, tree: ast.Module, log: BindingLog):
-        self.lines = source.splitlines()
+        self.lines = re.split(r"\r\n|\r|\n", source)  # Python's line ends only (not \f, U+2028, ...)
         self.log, self.tree = log, tree
         self.names: list[ApiName] = []
         self.targets: dict[str, ApiTarget] = {}
@@ -130,7 +150,15 @@ class _Resolver(ast.NodeVisitor):
             for node in tree.body
             if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
         }
-        self.imported: dict[str, str] = {}  # a module-level name bound by `from m import x [as y]` -> m.x
+        self.imported = {  # a module-level name bound by `from m import x [as y]` -> m.x
+            alias.asname or alias.name: f"{node.module}.{alias.name}"
+            for statement in tree.body
+            for node in _walk_this_scope(statement)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level
+            for alias in node.names
+        }
+        # Rebound from elsewhere (a function's `global` or `nonlocal`): what such a name holds is not followed
+        self.rebound = {name for node in ast.walk(tree) if isinstance(node, ast.Global | ast.Nonlocal) for name in node.names}
         self.stored: dict[str, set] = {}  # a module-level name -> the kinds of value it held, on any line
         for (_, name), kinds in log.stored.items():
             self.stored.setdefault(name, set()).update(kinds)
@@ -146,6 +174,11 @@ class _Resolver(ast.NodeVisitor):
         self._in_scope(node, node.body, _parameters(node.args))
 
     visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815 - ast.NodeVisitor's naming
+
+    def visit_ClassDef(self, node):
+        for expression in [*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)]:
+            self.visit(expression)
+        self._in_scope(node, node.body, set())
 
     def visit_Lambda(self, node):
         self.visit(node.args)
@@ -192,10 +225,10 @@ class _Resolver(ast.NodeVisitor):
         for alias in node.names:
             if alias.name == "*":
                 continue
-            if len(self.scopes) == 1:
-                self.imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            kind = self._module_name(alias.asname or alias.name, node.lineno)
-            self._link(kind, node.lineno, _char_column(self.lines, node.lineno, alias.col_offset), alias.name)
+            if len(self.scopes) > 1:
+                continue  # imported inside a function or class: what it binds there is not followed
+            kind = self._module_name(alias.asname or alias.name, alias.lineno)
+            self._link(kind, alias.lineno, _char_column(self.lines, alias.lineno, alias.col_offset), alias.name)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load):
@@ -241,13 +274,27 @@ class _Resolver(ast.NodeVisitor):
 
     # -- what a name holds --------------------------------------------------------------------------
     def _lookup(self, name: str, node: ast.AST) -> _Kind:
-        for scope in reversed(self.scopes[1:]):
+        if name in self.rebound:
+            return None
+        innermost = len(self.scopes) - 1
+        for depth in range(innermost, 0, -1):
+            scope = self.scopes[depth]
+            if isinstance(scope.node, ast.ClassDef) and depth != innermost:
+                continue  # a class body's names are not its methods'
             if name in scope.parameters:
                 return None
             if name in scope.assigned:
-                kinds = {self._infer(value) for value in scope.assigned[name]}
-                return kinds.pop() if len(kinds) == 1 else None
+                return self._bound_in(depth, scope.assigned[name])
         return self._module_name(name, getattr(node, "lineno", 0))
+
+    def _bound_in(self, depth: int, values: list) -> _Kind:
+        """What the values bound in scope `depth` give, inferred there (not where the name is used)."""
+        outer, self.scopes = self.scopes, self.scopes[: depth + 1]
+        try:
+            kinds = {self._infer(value) for value in values}
+        finally:
+            self.scopes = outer
+        return kinds.pop() if len(kinds) == 1 else None
 
     def _module_name(self, name: str, line: int) -> _Kind:
         if name in self.stored:
@@ -261,6 +308,8 @@ class _Resolver(ast.NodeVisitor):
         return _Object(value, f"builtins.{name}") if callable(value) else None
 
     def _from_stored(self, name: str, stored: tuple) -> _Kind:
+        if stored[0] == "unknown":
+            return None
         if stored[0] == "object":
             value = stored[2]
             if name in self.defined and getattr(value, "__module__", None) == "__main__":
@@ -319,7 +368,7 @@ class _Resolver(ast.NodeVisitor):
                 if value is MISSING:
                     return None
                 if isinstance(value, types.ModuleType):
-                    return _Object(value, value.__name__)
+                    return _Object(value, f"{owner.name}.{attribute}")  # os.path, not posixpath
                 if isinstance(value, type) or callable(value) or api_urls.is_documented_value(value):
                     return _Object(value, f"{owner.name}.{attribute}")
                 return _Instance(type(value))
@@ -427,7 +476,11 @@ def _returned(function) -> _Kind:
     except Exception:  # noqa: BLE001 - an annotation that does not evaluate says nothing
         annotation = MISSING
     if annotation is MISSING:
-        first = (getattr(function, "__doc__", None) or "").strip().split("\n", 1)[0]
+        doc = (getattr(function, "__doc__", None) or "").strip()
+        name = getattr(function, "__name__", "")
+        if len(re.findall(rf"\b{re.escape(name)}\([^\n]*\)\s*->", doc)) != 1:
+            return None  # torch.max(x) is a tensor, torch.max(x, 1) a (values, indices) tuple: not followed
+        first = doc.split("\n", 1)[0]
         tensor = _tensor_class()
         return _Instance(tensor) if tensor is not None and re.fullmatch(r"\w+\(.*\)\s*->\s*Tensor", first) else None
     return _annotated(annotation)
@@ -480,22 +533,19 @@ def _element(iterable: _Kind, node: ast.AST, resolver: _Resolver) -> _Kind:
 
 
 def _class_member(cls: type, attribute: str) -> _Kind:
-    """The attribute as the class (not an instance's own dict) defines it, named after its public owner."""
-    for owner in cls.__mro__:
-        if attribute in vars(owner):
-            value = vars(owner)[attribute]
-            break
-    else:
-        return None
+    """The attribute as the class (not an instance's own dict) defines it, named after a public class that
+    has it: the owner, or a class between it and `cls` (Axes for _AxesBase.axis)."""
+    mro = cls.__mro__
+    owner = next((base for base in mro if attribute in vars(base)), None)
+    if owner is None or owner is object or owner.__module__ == "__main__":
+        return None  # the snippet's own method: its class is on the page
+    value = vars(owner)[attribute]
     if isinstance(value, staticmethod | classmethod):
         value = value.__func__
-    if owner is object:
-        return None
-    documented = next((name for base in cls.__mro__ if (name := _public_name(base)) in api_urls.INHERITED_MEMBERS), None)
-    public = documented or _public_name(owner) or next(filter(None, (_public_name(base) for base in cls.__mro__)), None)
-    if public is None:
-        return None
-    return _Object(value, f"{public}.{attribute}")
+    between = mro[: mro.index(owner) + 1]  # cls's classes that have the attribute from `owner`
+    documented = next((name for base in between if (name := _public_name(base)) in api_urls.INHERITED_MEMBERS), None)
+    public = documented or _public_name(owner) or next(filter(None, (_public_name(base) for base in between)), None)
+    return _Object(value, f"{public}.{attribute}") if public else None
 
 
 def _public_name(value) -> str | None:

@@ -13,6 +13,7 @@ backend calls `execute` in a warm interpreter of its own (`spawn_child.py`).
 """
 
 import atexit
+import builtins
 import contextlib
 import faulthandler
 import io
@@ -25,7 +26,6 @@ import tempfile
 import threading
 import time
 import traceback
-import types
 import warnings
 from pathlib import Path
 from types import FrameType
@@ -93,15 +93,22 @@ def execute(request: RunRequest) -> None:
 
 def _run_as_main(snippet: str) -> api_names.BindingLog:
     """What runpy.run_path(snippet, run_name="__main__") does, with globals that note the type of what the
-    module's code binds on each line (for api_names), and the same module attributes (pickle finds
-    `__main__.DigitsCNN`)."""
+    module's code binds on each line (for api_names); `__main__` is a module on those same globals."""
     with io.open_code(snippet) as file:
         code = compile(file.read(), snippet, "exec", dont_inherit=True)
-    module = types.ModuleType("__main__")
-    vars(module).update(__file__=snippet, __cached__=None, __loader__=None, __package__="", __spec__=None)
-    namespace = api_names.BindingLog(module, code)
+    namespace = api_names.BindingLog(
+        code,
+        __name__="__main__",
+        __file__=snippet,
+        __cached__=None,
+        __doc__=None,
+        __loader__=None,
+        __package__="",
+        __spec__=None,
+        __builtins__=builtins,
+    )
     main = sys.modules.get("__main__")
-    sys.modules["__main__"] = module
+    sys.modules["__main__"] = api_names.MainModule(namespace)
     try:
         exec(code, namespace)  # noqa: S102 - the snippet, as `python snippet` runs it
     finally:
