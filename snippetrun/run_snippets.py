@@ -37,7 +37,7 @@ from .executor.page_limits import Limits
 from .executor.results import Result
 from .executor.runner import CACHE_FOLDER, SnippetRunner
 from .output_blocks import ERROR_TITLE, STDERR, STDOUT, title
-from .page_includes import Include, find_includes, problem, resolve
+from .page_includes import Include, find_includes, problem
 
 if TYPE_CHECKING:
     from .plugin import SnippetsConfig
@@ -145,14 +145,7 @@ def run_pages(pages: list, base: Path) -> tuple:
     """Run (or read from the cache) every snippet the pages, (src_uri, Markdown) pairs, include or quote;
     the results stay in this module for the pages' Markdown (`page_markdown`). The build's errors and
     warnings, each one line naming page or snippet and line: the same for every site generator."""
-    includes = [inc for src_uri, text in pages for inc in find_includes(text, src_uri)]
-    checked = [(inc, problem(base, inc)) for inc in includes]
-    broken = [(inc, why) for inc, why in checked if why]
-    listings = [inc for inc, why in checked if not why and inc.listing]
-    runnable = [inc for inc, why in checked if not why and not inc.listing]
-    snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
-    quotes = [quote for src_uri, text in pages for quote in quoted_values.find_quotes(text, src_uri, base)]
-    _quote_runs(quotes, snippets, base)
+    broken, listings, runnable, snippets, quotes = _what_pages_run(pages, base)
     results = _background.results(snippets.values()) if _background else _the_runner().run_all(snippets.values())
     snippet_results.latest.clear()
     snippet_results.latest.update({path: result for path, result in results.items() if result})
@@ -179,6 +172,20 @@ def run_pages(pages: list, base: Path) -> tuple:
         for why in _results[include.snippet].warnings.values() if include.snippet in _results else ():
             warnings.append(f"snippets/{include.snippet}: {why} (included by docs/{include.page}:{include.line})")
     return [message for message in problems if message], warnings
+
+
+def _what_pages_run(pages: list, base: Path) -> tuple:
+    """The pages' includes (broken ones with why, listings, runnable ones), the snippets these run by
+    name, and the pages' quotes, which the runner now evaluates in those runs (part of their keys)."""
+    includes = [inc for src_uri, text in pages for inc in find_includes(text, src_uri)]
+    checked = [(inc, problem(base, inc)) for inc in includes]
+    broken = [(inc, why) for inc, why in checked if why]
+    listings = [inc for inc, why in checked if not why and inc.listing]
+    runnable = [inc for inc, why in checked if not why and not inc.listing]
+    snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
+    quotes = [quote for src_uri, text in pages for quote in quoted_values.find_quotes(text, src_uri, base)]
+    _quote_runs(quotes, snippets, base)
+    return broken, listings, runnable, snippets, quotes
 
 
 def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
@@ -249,14 +256,12 @@ def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
 
 
 def _some_snippet_will_run(config) -> bool:
-    """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?"""
-    base = _snippets_folder(config)
-    snippets = [
-        resolve(base, include)
-        for page in Path(config.docs_dir).rglob("*.md")
-        for include in find_includes(page.read_text(encoding="utf-8-sig"), page.name)
-    ]
-    return not all(_the_runner().has_entry(snippet) for snippet in filter(None, snippets))
+    """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?
+    With the pages' quotes, which are part of the keys; listings never run."""
+    docs = Path(config.docs_dir)
+    pages = [(page.relative_to(docs).as_posix(), page.read_text(encoding="utf-8-sig")) for page in docs.rglob("*.md")]
+    snippets = _what_pages_run(pages, _snippets_folder(config))[3]
+    return not all(_the_runner().has_entry(snippet) for snippet in snippets.values())
 
 
 def on_serve(server, config, builder):

@@ -86,9 +86,10 @@ def test_figures_are_built_valid_svg_and_untracked(cold_site):
 
 def test_warm_rebuild_executes_nothing(cold_site, site_copy):
     copy = site_copy  # with the cold build's .cache
-    build = copy.build("site-warm")
+    build = copy.build("site-warm", flags=("--verbose",))
     assert build.returncode == 0, build.log
     assert summary(build.log) == (0, len(SNIPPETS))
+    assert "Started a snippet worker" not in build.log  # nor does a worker import torch for nothing
     assert "Prefix dict has been built" in cold_site[1].log  # jieba segments the search index once...
     assert "Prefix dict" not in build.log  # ...and unchanged text comes from .cache/search-segments.json
     # Everything read from .cache (results, segments, highlighted code, templates) gives the same bytes.
@@ -138,10 +139,11 @@ def test_changed_output_reaches_the_page_and_reruns_only_that_snippet(site_copy)
     text = (site_copy.root / TYPE_AND_GRAD).read_text().replace("print(a.grad)\n", 'print("梯度还没有算过")\n')
     site_copy.write(TYPE_AND_GRAD, text)
     sources = {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}
-    build = site_copy.build()
+    build = site_copy.build(flags=("--verbose",))
     assert build.returncode == 0, build.log
     assert sources == {name: tree_digest(site_copy.root / name) for name in ("docs", "snippets")}  # never written
     assert summary(build.log) == (1, len(SNIPPETS) - 1)
+    assert build.log.count("Started a snippet worker") == 1
     assert "梯度还没有算过" in build.page("05-pytorch-basics")
 
 

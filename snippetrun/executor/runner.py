@@ -239,6 +239,8 @@ class SnippetRunner:
             raise RuntimeError("the snippet runner was closed")
         if self._worker is None or not self._worker.alive:
             self._worker = WorkerProcess(self.backend, self.workers, sorted(self._preloads))
+            preloads = ", ".join(sorted(self._preloads)) or "nothing yet"
+            log.debug(f"Started a snippet worker ({self.backend}); it imports {preloads}")
         return self._worker
 
     def _end_worker(self) -> str:
