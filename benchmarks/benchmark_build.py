@@ -265,9 +265,11 @@ def built_seconds(log: str) -> float:
     return float(re.findall(r"Documentation built in (\d+\.\d+) seconds", log)[-1])
 
 
-def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
+def serve_edit(site: Path, edited: str, run: int, think: float = 5, **env) -> tuple:
     """Seconds of the rebuild `mkdocs serve` does after one snippet is saved (two, when the run outlasts
-    serve_patience: the writer waits for both), and that snippet's compute."""
+    serve_patience: the writer waits for both), and that snippet's compute. The save comes `think` seconds
+    after the first build: by then the warm worker has imported what it needs, as it has while an author
+    writes (the test, which measures nothing, saves at once)."""
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         address = f"127.0.0.1:{free.getsockname()[1]}"
@@ -278,7 +280,7 @@ def serve_edit(site: Path, edited: str, run: int, **env) -> tuple:
     try:
         for line in process.stdout or ():
             if not saved and "Serving on" in line:  # the first build is done: save the snippet
-                time.sleep(5)  # the warm worker has imported what it needs, as it has while an author writes
+                time.sleep(think)
                 with open(site / edited, "a") as snippet:
                     snippet.write(f"# edit {run}\n")
                 saved = True

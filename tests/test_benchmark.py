@@ -25,7 +25,7 @@ def test_small_synthetic_site_builds_with_the_project_and_markdown_exec(tmp_path
     page = (tmp_path / "markdown-exec/site/chapter-001/index.html").read_text(encoding="utf-8")
     assert page.count("<svg") >= 1  # markdown-exec ran the figure snippet in the MkDocs process
     assert benchmark_build.own_compute(sorted((tmp_path / "snippets").rglob("*.py"))) > 0
-    rebuild, compute = benchmark_build.serve_edit(tmp_path, "snippets/chapter-001/snippet_1.py", run=0)
+    rebuild, compute = benchmark_build.serve_edit(tmp_path, "snippets/chapter-001/snippet_1.py", run=0, think=0)
     assert rebuild > 0 and compute > 0  # mkdocs serve re-ran exactly the saved snippet
 
 

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from snippetrun.executor.worker_process import WORKER_GRACE
-
 from conftest import found, linux_only
 from test_build import summary
 
@@ -243,6 +241,7 @@ LISTENER = f"""import socket, sys, threading
 tcp = socket.create_server(("{OUTSIDE}", {PORT}))
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("{OUTSIDE}", {PORT}))
+open(sys.argv[2], "w").close()  # listening: the build may start
 def record(what):
     with open(sys.argv[1], "a") as log:
         print(what, file=log, flush=True)
@@ -292,10 +291,12 @@ def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, 
     (tmp_path / "listener.py").write_text(LISTENER)
     received = tmp_path / "received.txt"
     received.touch()
+    listening = tmp_path / "listening"
     build_command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_copy.root / "site")]
     script = (
         f"ip link set lo up && ip addr add {OUTSIDE}/32 dev lo && "
-        f"{{ {sys.executable} {tmp_path / 'listener.py'} {received} >/dev/null 2>&1 & }} && sleep 0.5; "
+        f"{{ {sys.executable} {tmp_path / 'listener.py'} {received} {listening} >/dev/null 2>&1 & }} && "
+        f"while [ ! -e {listening} ] && kill -0 $! 2>/dev/null; do sleep 0.05; done; "  # till it listens, or died
         '"$@"; status=$?; kill %1; exit $status'
     )
     done = subprocess.run(
@@ -324,7 +325,7 @@ def test_no_snippet_and_no_process_it_starts_reaches_another_machine(site_copy, 
     assert "the child exited with 1" in page
     assert "a spawned worker: PermissionError" in page and "Error in sitecustomize" not in page  # refused, silently
     assert f"{CHAPTER}/spawned_worker.py:1: snippet failed (included by {PAGE}:{lines['spawned_worker.py']})" in log
-    assert received.read_text() == ""  # nothing arrived at the outside address
+    assert listening.exists() and received.read_text() == ""  # nothing arrived at the outside address
     assert "loopback_and_child.py" not in log.split("Snippets:")[1]  # it succeeded
 
 
@@ -497,17 +498,18 @@ def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_p
         "import os, signal\nprint('stopping it')\nos.kill(os.getppid(), signal.SIGSTOP)\n"
     )
     (tmp_path / "after.py").write_text("print('run by a new worker')\n")
-    serial_runner.timeout, timeout = 1, serial_runner.timeout
+    timeout, grace = serial_runner.timeout, serial_runner.worker_grace
+    serial_runner.timeout, serial_runner.worker_grace = 1, 2
     try:
         stopper, after = serial_runner.run_all([tmp_path / "stops_its_worker.py", tmp_path / "after.py"]).values()
     finally:
-        serial_runner.timeout = timeout
+        serial_runner.timeout, serial_runner.worker_grace = timeout, grace
     assert stopper.error == (
         "the snippet sent its worker signal 19 (os.kill of os.getppid()), and the worker gave no "
-        "answer 10 s past the snippet's timeout and was ended; a new one runs the other snippets"
+        "answer 2 s past the snippet's timeout and was ended; a new one runs the other snippets"
     )
     assert stopper.line == 3
-    assert stopper.stdout == "stopping it\n" and stopper.seconds >= 1 + WORKER_GRACE  # its timeout, then the grace
+    assert stopper.stdout == "stopping it\n" and stopper.seconds >= 1 + 2  # its timeout, then the grace
     assert after.ok and after.stdout == "run by a new worker\n"
 
 

@@ -79,6 +79,7 @@ class SnippetRunner:
         self.backend = choose_backend(backend)
         self.root = Path(root).resolve() if root else None  # snippets under it are named relative to it
         self.timeout = timeout
+        self.worker_grace: float = WORKER_GRACE  # seconds past a snippet's timeout before its worker is presumed stuck
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
         # absolute snippet path -> the quotes pages make of its run (quotes.py), evaluated in it; part of its key
@@ -189,7 +190,7 @@ class SnippetRunner:
                 ready = self._prepare(todo.pop(0))
             # a run whose process has not started yet waits for a spare interpreter, which a busy machine may take long to warm
             deadline = min(run.started + (self.timeout if run.pid else START_UP_ALLOWANCE) for run in running.values())
-            answer = self._worker.next_answer(deadline + WORKER_GRACE) if self._worker else None
+            answer = self._worker.next_answer(deadline + self.worker_grace) if self._worker else None
             if answer is None:  # the worker died or hangs: the next runs get a new worker
                 lost = list(running.values())
                 running.clear()
@@ -244,7 +245,7 @@ class SnippetRunner:
         return self._worker
 
     def _end_worker(self) -> str:
-        death = self._worker.end() if self._worker else "exited"
+        death = self._worker.end(self.worker_grace) if self._worker else "exited"
         self._worker = None
         return death
 

@@ -78,7 +78,7 @@ class WorkerProcess:
     def wait(self) -> None:
         self._process.wait()
 
-    def end(self) -> str:
+    def end(self, grace: float) -> str:
         """Kill the worker if it still runs; how it ended, in words ("the snippet worker ...")."""
         try:
             code = self._process.wait(timeout=1)  # its output ended as it died: reaped in a moment
@@ -86,7 +86,7 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-            return f"gave no answer {WORKER_GRACE} s past the snippet's timeout and was ended"
+            return f"gave no answer {grace:g} s past the snippet's timeout and was ended"
 
 
 def _read_lines(stream: IO[bytes], lines: queue.Queue[bytes]) -> None:
