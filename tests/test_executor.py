@@ -87,11 +87,15 @@ def test_warnings_fail_as_the_reader_would_see_them(runner, tmp_path):
 
 @pytest.mark.both_backends
 def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runner, tmp_path):
-    """Lazy imports inside calls (the first optimizer imports torch._dynamo) are paid once, by the worker."""
+    """Lazy imports inside calls (the first optimizer imports torch._dynamo) are paid once, by the worker,
+    before the next save under `mkdocs serve`. (Spawn's spares import them only while no run is queued:
+    during a cold build each interpreter imports what its own snippet needs, spawn_worker.py.)"""
     (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
     (tmp_path / "later.py").write_text("import sys\nprint('torch._dynamo' in sys.modules)\n")
-    results = serial_runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
-    assert results[tmp_path / "later.py"].stdout == "True\n"
+    first = serial_runner.run_all([tmp_path / "optimizer.py", tmp_path / "later.py"])
+    assert first[tmp_path / "later.py"].stdout == ("True\n" if serial_runner.backend == "fork" else "False\n")
+    (tmp_path / "later.py").write_text("import sys\nprint('torch._dynamo' in sys.modules)  # saved again\n")
+    assert serial_runner.run_all([tmp_path / "later.py"])[tmp_path / "later.py"].stdout == "True\n"
     assert "torch._dynamo" in (serial_runner.cache_dir / "preload-modules.txt").read_text().split()
 
 

@@ -4,8 +4,9 @@
 
 It takes the requests and gives the answers fork_worker.py does (see there), so the runner, the
 cache and the pages are the same for both backends. It never forks: each snippet runs in an
-interpreter of its own (spawn_child.py) that was started before it was needed and has imported torch,
-matplotlib and the preload list; it runs that one snippet and exits, and a new spare starts at once.
+interpreter of its own (spawn_child.py) that was started before it was needed and has imported torch
+and matplotlib (and the preload list, when no run was queued: `_offer_preloads`); it runs that one
+snippet and exits, and a new spare starts at once.
 Up to SPARES interpreters wait while runs are queued, so a cold build runs that many snippets at once;
 one waits when none is, for the next save under `mkdocs serve`.
 
@@ -51,6 +52,7 @@ class _Child:
     answered: bool = False
     stragglers: list = field(default_factory=list)
     memory: process_tree.MemoryWatch | None = None
+    preloaded: int = 0  # how many of the worker's preloads it was told to import
 
 
 class Worker:
@@ -60,6 +62,7 @@ class Worker:
         self.events: queue.Queue[tuple[_Child | None, str | None]] = queue.Queue()
         self.children: dict[int, _Child] = {}  # pid -> _Child, spares and running ones
         self.preloads: list[str] = []
+        self.queued = 0  # runs the last request said wait behind it
 
     def serve(self) -> None:
         threading.Thread(target=self._read_requests, daemon=True).start()
@@ -104,8 +107,7 @@ class Worker:
         )
         child = _Child(process, cast(IO[str], process.stdin), cast(IO[str], process.stdout))  # both are pipes
         self.children[process.pid] = child
-        if self.preloads:
-            self._tell(child, Preload(self.preloads))
+        self._offer_preloads()
         threading.Thread(target=self._read_answers, args=(child,), daemon=True).start()
 
     def _read_answers(self, child: _Child) -> None:
@@ -124,9 +126,7 @@ class Worker:
     def _handle_request(self, request: protocol.Message) -> None:
         if isinstance(request, Preload):
             self.preloads += request.modules
-            for child in self.children.values():
-                if child.request is None:
-                    self._tell(child, request)
+            self._offer_preloads()
             return
         if not isinstance(request, RunRequest):
             raise TypeError(f"the runner sent {request!r}: a worker takes Preload and RunRequest")
@@ -136,8 +136,22 @@ class Worker:
         self._tell(child, request)
         # Spares for the runs queued behind this one, and always one for the next save under `mkdocs serve`.
         wanted = max(1, min(self.spares, request.queued))
+        self.queued = request.queued
         for _ in range(wanted - sum(c.request is None for c in self.children.values())):
             self._start_spare()
+        self._offer_preloads()
+
+    def _offer_preloads(self) -> None:
+        """Waiting spares import the preload list, but only while no run is queued: each interpreter
+        runs one snippet, so a cold build's runs import what they need themselves (what they did not
+        need would cost every one of them, torch's sympy or scikit-learn), and under `mkdocs serve`
+        the spare has it all before the next save."""
+        if self.queued:
+            return
+        for child in self.children.values():
+            if child.request is None and child.preloaded < len(self.preloads):
+                self._tell(child, Preload(self.preloads[child.preloaded :]))
+                child.preloaded = len(self.preloads)
 
     def _handle_child(self, child: _Child, answer: protocol.Message | None) -> None:
         """What the interpreter said (None: it ended)."""
