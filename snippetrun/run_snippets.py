@@ -106,8 +106,8 @@ def on_config(config: MkDocsConfig) -> None:
     _runner.limits = Limits(
         options.max_output_lines, options.max_output_kb, options.max_figure_kb, options.min_figure_text_px, options.max_memory_mb
     )
-    if _enabled and not _runner.warm and _some_snippet_will_run(config):
-        _runner.warm_up()  # the worker imports torch while MkDocs reads the pages
+    if _enabled and not _runner.warm and (missing := _snippets_without_results(config)):
+        _runner.warm_up(missing)  # the worker imports torch while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
         # A plain `kill` (SIGTERM) or a closed terminal (SIGHUP) stops the build or `mkdocs serve` as Ctrl-C
         # does: cleanly, with MkDocs' temp site and the worker's scratch copies removed.
@@ -255,13 +255,13 @@ def _figure_pair(image: re.Match, template=LIGHT_AND_DARK) -> str:
     return shown
 
 
-def _some_snippet_will_run(config) -> bool:
-    """A quick look (no entry is read or verified; on_files does that): is some snippet's result missing?
-    With the pages' quotes, which are part of the keys; listings never run."""
+def _snippets_without_results(config) -> list[Path]:
+    """A quick look (no entry is read or verified; on_files does that): the snippets whose results are
+    missing. With the pages' quotes, which are part of the keys; listings never run."""
     docs = Path(config.docs_dir)
     pages = [(page.relative_to(docs).as_posix(), page.read_text(encoding="utf-8-sig")) for page in docs.rglob("*.md")]
     snippets = _what_pages_run(pages, _snippets_folder(config))[3]
-    return not all(_the_runner().has_entry(snippet) for snippet in snippets.values())
+    return [snippet for snippet in snippets.values() if not _the_runner().has_entry(snippet)]
 
 
 def on_serve(server, config, builder):

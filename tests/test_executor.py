@@ -2,6 +2,8 @@
 
 import pytest
 
+from snippetrun.executor.runner import SnippetRunner
+
 LEAKY = """
 import math, random, sys
 import matplotlib.pyplot as plt
@@ -96,7 +98,30 @@ def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runne
     assert first[tmp_path / "later.py"].stdout == ("True\n" if serial_runner.backend == "fork" else "False\n")
     (tmp_path / "later.py").write_text("import sys\nprint('torch._dynamo' in sys.modules)  # saved again\n")
     assert serial_runner.run_all([tmp_path / "later.py"])[tmp_path / "later.py"].stdout == "True\n"
-    assert "torch._dynamo" in (serial_runner.cache_dir / "preload-modules.txt").read_text().split()
+    assert "torch._dynamo" in (serial_runner.cache_dir / "preloads.txt").read_text().split()
+
+
+@pytest.mark.parametrize("backend", ["fork"], indirect=True)  # what a new worker preloads (spawn's spares: above)
+def test_a_new_worker_preloads_what_the_snippets_it_runs_needed_before(backend, tmp_path):
+    """A module a snippet imported is preloaded by a later build's worker when the snippets it runs import
+    what that snippet imported (torch here); one that only prints does not pay for torch._dynamo."""
+    (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
+    check = "import sys\n{imports}print('torch._dynamo' in sys.modules)\n"
+    (tmp_path / "prints.py").write_text(check.format(imports=""))
+    (tmp_path / "uses_torch.py").write_text(check.format(imports="import torch\n"))
+
+    def printed_by_a_new_build(snippet: str) -> str:  # its runner reads the preload list the last one left
+        build = SnippetRunner(tmp_path / "cache", timeout=60, backend=backend)
+        try:
+            result = build.run_all([tmp_path / snippet])[tmp_path / snippet]
+        finally:
+            build.close()
+        assert result is not None and result.ok, result
+        return result.stdout
+
+    printed_by_a_new_build("optimizer.py")
+    assert printed_by_a_new_build("prints.py") == "False\n"
+    assert printed_by_a_new_build("uses_torch.py") == "True\n"
 
 
 CHILD_PYTHONS = """

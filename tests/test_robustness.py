@@ -41,7 +41,7 @@ def assert_clean(copy) -> None:
     files = [
         path
         for path in (copy.root / ".cache/snippets").iterdir()
-        if path.name != "preload-modules.txt" and not path.name.startswith("time-")  # the shards' run times
+        if path.name != "preloads.txt" and not path.name.startswith("time-")  # the shards' run times
     ]
     entries = [path for path in files if path.suffix == ".json" and path.is_file()]
     assert entries and entries == files

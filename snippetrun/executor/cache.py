@@ -30,7 +30,8 @@ log = logging.getLogger("mkdocs.hooks.executor.cache")
 
 HERE = Path(__file__).resolve().parent
 _VERSIONED = ("torch", "numpy", "matplotlib", "scikit-learn")
-PRELOADS = "preload-modules.txt"  # beside the entries, which are <key>.json
+PRELOADS = "preloads.txt"  # beside the entries, which are <key>.json
+_OLD_PRELOADS = "preload-modules.txt"  # an older executor's list, without the libraries that needed each module
 
 
 def key(snippet: Path, name: str, quotes: tuple = ()) -> str:
@@ -113,16 +114,22 @@ def load(cache_dir: Path, entry_key: str, folder: Path) -> dict | None:
     return result
 
 
-def preloads(cache_dir: Path) -> set:
-    """Library modules snippets imported in earlier builds (the worker loads them before forking)."""
+def preloads(cache_dir: Path) -> dict[str, set[frozenset[str]]]:
+    """Library modules snippets imported in earlier builds (the worker loads them before forking), each
+    with what the snippets that imported it import themselves (runner.py), a line per snippet."""
     try:
-        return set((cache_dir / PRELOADS).read_text().split())
+        lines = (cache_dir / PRELOADS).read_text().splitlines()
     except OSError:
-        return set()
+        return {}
+    modules: dict[str, set[frozenset[str]]] = {}
+    for module, *imports in map(str.split, filter(str.strip, lines)):
+        modules.setdefault(module, set()).add(frozenset(imports))
+    return modules
 
 
-def store_preloads(cache_dir: Path, modules: set) -> None:
-    write_atomically(cache_dir / PRELOADS, "".join(f"{name}\n" for name in sorted(modules)).encode())
+def store_preloads(cache_dir: Path, modules: dict[str, set[frozenset[str]]]) -> None:
+    lines = sorted(" ".join([name, *sorted(imports)]) for name, needed_by in modules.items() for imports in needed_by)
+    write_atomically(cache_dir / PRELOADS, "".join(f"{line}\n" for line in lines).encode())
 
 
 def remove_leftovers(cache_dir: Path) -> None:
@@ -132,7 +139,7 @@ def remove_leftovers(cache_dir: Path) -> None:
     for path in cache_dir.iterdir():
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-        elif path.name.startswith(".partial-") and time.time() - path.stat().st_mtime > 600:
+        elif path.name == _OLD_PRELOADS or (path.name.startswith(".partial-") and time.time() - path.stat().st_mtime > 600):
             _remove(path)  # not one a concurrent build is writing right now
 
 

@@ -87,7 +87,9 @@ class SnippetRunner:
         self._worker: WorkerProcess | None = None
         self._closed = False  # abort() or close(): no worker starts again
         self._said: set[str] = set()  # the OS mechanisms missing here, already said in the log
-        self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported
+        self._preloads = cache.preloads(self.cache_dir)  # modules earlier snippets imported (`_learn_imports`)
+        self._libraries: set[str] | None = None  # what the snippets being run import (None: any may run next)
+        self._worker_has: set[str] = set()  # the preloads the running worker was sent
         self.shard = shards.from_environment()
         self.cache_only = os.environ.get(CACHE_ONLY, "") not in ("", "0")
         self.elsewhere: set[Path] = set()  # the last run_all's snippets that other shards run
@@ -111,10 +113,12 @@ class SnippetRunner:
             self.elsewhere = set(todo) - {names[name] for name in mine}
             todo = [names[name] for name in mine]
         if todo:
+            self._libraries = set().union(*map(library_imports, todo))
+            self._learn_imports(self._libraries, None)  # imported once, by the worker
             self._warm_worker()
-            self._learn_imports(set().union(*map(library_imports, todo)))  # imported once, by the worker
             self._execute(todo, results, on_result or (lambda snippet, result: None))
             cache.store_preloads(self.cache_dir, self._preloads)
+            self._libraries = None
         return {snippet: results.get(snippet) for snippet in found}
 
     def cached(self, snippets: Iterable[Path]) -> dict[Path, Result | None]:
@@ -135,8 +139,10 @@ class SnippetRunner:
         """Whether the cache holds an entry for the snippet as it is now (not yet verified)."""
         return (self.cache_dir / f"{self._key(snippet)}.json").exists()
 
-    def warm_up(self) -> None:
-        """Start the worker now (it imports torch in the background), before any snippet needs it."""
+    def warm_up(self, snippets: Iterable[Path] | None = None) -> None:
+        """Start the worker now (it imports torch in the background), before any snippet needs it: with
+        the preloads `snippets` need, or all of them (None: under `mkdocs serve`, for any next save)."""
+        self._libraries = None if snippets is None else set().union(*map(library_imports, snippets))
         self._warm_worker()
 
     @property
@@ -238,23 +244,42 @@ class SnippetRunner:
     def _warm_worker(self) -> WorkerProcess:
         if self._closed:
             raise RuntimeError("the snippet runner was closed")
+        wanted = self._wanted()
         if self._worker is None or not self._worker.alive:
-            self._worker = WorkerProcess(self.backend, self.workers, sorted(self._preloads))
-            preloads = ", ".join(sorted(self._preloads)) or "nothing yet"
-            log.debug(f"Started a snippet worker ({self.backend}); it imports {preloads}")
+            self._worker, self._worker_has = WorkerProcess(self.backend, self.workers, sorted(wanted)), wanted
+            log.debug(f"Started a snippet worker ({self.backend}); it imports {', '.join(sorted(wanted)) or 'nothing yet'}")
+        elif wanted - self._worker_has:  # a later build under `mkdocs serve`
+            self._worker.send(Preload(sorted(wanted - self._worker_has)))
+            self._worker_has |= wanted
         return self._worker
+
+    def _wanted(self) -> set[str]:
+        """The preloads a worker for the snippets being run imports: a module, when those snippets import
+        everything some snippet that needed it imports (then it is likely paid once, not once per fork;
+        a module none of them needs is not paid at all). All of them when any snippet may run next."""
+        libraries = self._libraries
+        return {
+            name
+            for name, needed_by in self._preloads.items()
+            if libraries is None or any(imports <= libraries for imports in needed_by)
+        }
 
     def _end_worker(self) -> str:
         death = self._worker.end(self.worker_grace) if self._worker else "exited"
         self._worker = None
         return death
 
-    def _learn_imports(self, modules: Iterable[str]) -> None:
-        """Modules snippets import: the worker imports them too, so the next forks have them."""
-        new = sorted(set(modules) - self._preloads)
-        self._preloads.update(new)
+    def _learn_imports(self, modules: Iterable[str], imports: frozenset[str] | None) -> None:
+        """Modules a snippet imported, and what its code imports (None: the modules its code names, each
+        wanted whenever a snippet imports it). The running worker imports them too, so the next forks
+        have them; a later worker when `_wanted`."""
+        modules = set(modules)
+        for name in modules:
+            self._preloads.setdefault(name, set()).add(frozenset({name}) if imports is None else imports)
+        new = sorted(modules - self._worker_has)
         if new and self._worker:  # else the next worker starts with them
             self._worker.send(Preload(new))
+            self._worker_has.update(new)
 
     def _lost(self, run: Run, death: str) -> Result:
         signalled = run.signalled_worker()
@@ -292,7 +317,7 @@ class SnippetRunner:
         if result.ok and report:
             inputs = {name: run.inputs[name] for name in sorted(run.files_read(report.opened))}
             cache.store(self.cache_dir, run.key, result.entry(run.name, inputs))
-            self._learn_imports(report.imported)
+            self._learn_imports(report.imported, frozenset(library_imports(run.snippet)))
         run.remove()
         return result
 
