@@ -9,6 +9,7 @@ import tokenize
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from snippetrun.executor.protocol import ApiTarget
 
@@ -185,8 +186,12 @@ def test_the_copy_button_copies_plain_code_and_the_signature_shows_on_hover_focu
     page = context.new_page()
     page.goto(site_url + "08-cnn/")
     block = page.locator(".md-typeset div.highlight", has=page.locator("span.filename", has_text="train_cnn.py"))
-    block.locator("button[data-md-type=copy]").click()
+    copy = block.locator("button[data-md-type=copy]")
+    copy.click()
     assert page.evaluate("navigator.clipboard.readText()") == (ROOT / "snippets/08-cnn/train_cnn.py").read_text().rstrip("\n")
+    # Material's tooltip took the icon button's title (accessibility.js keeps it as its name: axe below)
+    expect(copy).to_have_attribute("aria-describedby", re.compile(r"^__tooltip"))
+    assert copy.get_attribute("title") is None and copy.get_attribute("aria-label") == "复制"
     conv = block.locator("a.api-link", has_text="Conv2d").first
     for show in (conv.hover, conv.focus):
         page.mouse.move(0, 0)

@@ -21,3 +21,15 @@ document.addEventListener(
   },
   true,
 );
+// Material's tooltips (content.tooltips) move a title into the tooltip as the pointer or the focus reaches
+// it, and remove the title: an icon button (the copy button) would be left without a name. It keeps the
+// title as its name; a link with text (a name in code) keeps its text, and the tooltip describes it.
+const keepTheName = (event) => {
+  const titled = event.target instanceof Element && event.target.closest("[title]");
+  if (titled && !titled.hasAttribute("aria-label") && !titled.textContent.trim()) {
+    titled.setAttribute("aria-label", titled.title);
+  }
+};
+for (const type of ["mouseover", "focus", "pointerdown"]) {
+  window.addEventListener(type, keepTheName, true);
+}
