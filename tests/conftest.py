@@ -378,11 +378,23 @@ def synthetic_site(root: Path, chapters: int = 1) -> SiteCopy:
     return SiteCopy(root, copy=False, chapter="chapter-001")
 
 
+@pytest.fixture(scope="session")
+def small_site_results(tmp_path_factory) -> Path:
+    """The synthetic snippets' results, from one build of the synthetic site in this session (per xdist
+    worker): every small_site starts from them, so its builds run only what a test adds or changes."""
+    site = synthetic_site(tmp_path_factory.mktemp("small-site-results"))
+    build = site.build()
+    assert build.returncode == 0, build.log
+    return site.root / ".cache" / "snippets"
+
+
 @pytest.fixture
-def small_site(tmp_path):
-    """A one-page synthetic site: for the executor's behaviour, and for builds whose environment changes
-    every cache key (HOME, TZ), which must not run the book again."""
-    return synthetic_site(tmp_path)
+def small_site(tmp_path, small_site_results):
+    """A one-page synthetic site, its snippets' results cached: for the executor's behaviour, and for
+    builds whose environment changes every cache key (HOME, TZ), which must not run the book again."""
+    site = synthetic_site(tmp_path)
+    shutil.copytree(small_site_results, site.root / ".cache" / "snippets")
+    return site
 
 
 # CHROMIUM=/path picks a browser; else Debian's chromium; else Playwright's own (`python -m playwright
