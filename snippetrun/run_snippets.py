@@ -57,6 +57,7 @@ RUNNING_TITLE = "运行中…"
 
 _enabled = True
 _serving = False  # `mkdocs serve` with live reload: snippets run in the background
+_serve_command = False  # `mkdocs serve`, with or without live reload: there will be a next save
 _runner: SnippetRunner | None = None  # made by the first on_config (or by the Markdown extension)
 _background: BackgroundRuns | None = None  # under `mkdocs serve`
 _results: dict[str, Result] = {}  # snippet path relative to the snippets folder -> Result
@@ -65,7 +66,8 @@ options: "SnippetsConfig | None" = None  # the plugin's typed config, set before
 
 
 def on_startup(command, dirty):
-    global _serving
+    global _serving, _serve_command
+    _serve_command = command == "serve"
     # Without live reload nothing would replace a 「运行中…」 placeholder: that serve waits, as a build does.
     _serving = command == "serve" and "--no-livereload" not in sys.argv
 
@@ -103,6 +105,7 @@ def on_config(config: MkDocsConfig) -> None:
     if _serving and _background is None:
         _background = BackgroundRuns(_runner, patience=float(options.serve_patience))
     _runner.timeout = options.timeout
+    _runner.keep_a_spare = _serve_command
     _runner.limits = Limits(
         options.max_output_lines, options.max_output_kb, options.max_figure_kb, options.min_figure_text_px, options.max_memory_mb
     )

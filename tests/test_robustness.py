@@ -513,7 +513,7 @@ def test_a_stuck_worker_is_ended_and_only_its_snippet_fails(serial_runner, tmp_p
     assert after.ok and after.stdout == "run by a new worker\n"
 
 
-@pytest.mark.parametrize("worker", [["fork_worker"], ["spawn_worker", "1"]], ids=["fork", "spawn"])
+@pytest.mark.parametrize("worker", [["fork_worker"], ["spawn_worker", "1", "0"]], ids=["fork", "spawn"])
 def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
     runs = tmp_path / "runs"
     runs.mkdir()
@@ -535,7 +535,7 @@ def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_
     runs = tmp_path / "runs"
     runs.mkdir()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "snippetrun.executor.spawn_worker", str(runs), "1"],
+        [sys.executable, "-m", "snippetrun.executor.spawn_worker", str(runs), "1", "1"],
         env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")},
         stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,

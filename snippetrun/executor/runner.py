@@ -82,6 +82,8 @@ class SnippetRunner:
         self.worker_grace: float = WORKER_GRACE  # seconds past a snippet's timeout before its worker is presumed stuck
         self.limits = limits or Limits()
         self.workers = workers or os.cpu_count() or 1
+        # Under `mkdocs serve`: the spawn worker keeps an interpreter warm for the next save (a build has none).
+        self.keep_a_spare = False
         # absolute snippet path -> the quotes pages make of its run (quotes.py), evaluated in it; part of its key
         self.quotes: dict[Path, tuple[str, ...]] = {}
         self._worker: WorkerProcess | None = None
@@ -246,7 +248,7 @@ class SnippetRunner:
             raise RuntimeError("the snippet runner was closed")
         wanted = self._wanted()
         if self._worker is None or not self._worker.alive:
-            self._worker, self._worker_has = WorkerProcess(self.backend, self.workers, sorted(wanted)), wanted
+            self._worker, self._worker_has = WorkerProcess(self.backend, self.workers, sorted(wanted), self.keep_a_spare), wanted
             log.debug(f"Started a snippet worker ({self.backend}); it imports {', '.join(sorted(wanted)) or 'nothing yet'}")
         elif wanted - self._worker_has:  # a later build under `mkdocs serve`
             self._worker.send(Preload(sorted(wanted - self._worker_has)))

@@ -1,6 +1,6 @@
 """The spawn backend's worker: fresh interpreters instead of forks, with spares kept warm.
 
-    python -m snippetrun.executor.spawn_worker RUNS_DIR SPARES
+    python -m snippetrun.executor.spawn_worker RUNS_DIR SPARES WAITING
 
 It takes the requests and gives the answers fork_worker.py does (see there), so the runner, the
 cache and the pages are the same for both backends. It never forks: each snippet runs in an
@@ -8,7 +8,7 @@ interpreter of its own (spawn_child.py) that was started before it was needed an
 and matplotlib (and the preload list, when no run was queued: `_offer_preloads`); it runs that one
 snippet and exits, and a new spare starts at once.
 Up to SPARES interpreters wait while runs are queued, so a cold build runs that many snippets at once;
-one waits when none is, for the next save under `mkdocs serve`.
+WAITING (1 under `mkdocs serve`, for the next save; 0 in a build, which has no next save) wait when none is.
 
 Process control uses what every OS has: each interpreter leads a new session (POSIX) or process
 group (Windows); what it started is ended by the interpreter itself at the snippet's end, and by
@@ -56,8 +56,8 @@ class _Child:
 
 
 class Worker:
-    def __init__(self, spares: int):
-        self.spares = spares
+    def __init__(self, spares: int, waiting: int):
+        self.spares, self.waiting = spares, waiting
         # (None, request line), (None, None) when the build closed our stdin, (child, answer), (child, None) when it ended
         self.events: queue.Queue[tuple[_Child | None, str | None]] = queue.Queue()
         self.children: dict[int, _Child] = {}  # pid -> _Child, spares and running ones
@@ -130,12 +130,14 @@ class Worker:
             return
         if not isinstance(request, RunRequest):
             raise TypeError(f"the runner sent {request!r}: a worker takes Preload and RunRequest")
+        if not any(c.request is None for c in self.children.values()):
+            self._start_spare()  # none waited (a build's worker after its last run): this one starts cold
         spares = [c for c in self.children.values() if c.request is None]
         child = min(spares, key=lambda c: (not c.ready, c.process.pid))  # a warm one first
         child.request = request
         self._tell(child, request)
-        # Spares for the runs queued behind this one, and always one for the next save under `mkdocs serve`.
-        wanted = max(1, min(self.spares, request.queued))
+        # Spares for the runs queued behind this one, and under `mkdocs serve` one for the next save.
+        wanted = max(self.waiting, min(self.spares, request.queued))
         self.queued = request.queued
         for _ in range(wanted - sum(c.request is None for c in self.children.values())):
             self._start_spare()
@@ -209,9 +211,9 @@ class Worker:
         process_tree.end_children()
 
 
-def main(runs_dir: str, spares: str) -> None:
+def main(runs_dir: str, spares: str, waiting: str) -> None:
     lifecycle.follow_the_build()
-    lifecycle.serve(Worker(int(spares)), runs_dir)
+    lifecycle.serve(Worker(int(spares), int(waiting)), runs_dir)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,12 @@ class WorkerProcess:
     """A running worker (fork_worker.py or spawn_worker.py) and the folder its runs' scratch copies go in,
     which it removes when it exits."""
 
-    def __init__(self, backend: str, spares: int, preloads: list[str]):
+    def __init__(self, backend: str, spares: int, preloads: list[str], keep_a_spare: bool):
         self.runs_dir = Path(tempfile.mkdtemp(prefix="snippet-runs-"))
         if backend == "fork":
             arguments, env = ["-m", f"{__package__}.fork_worker", str(self.runs_dir)], _worker_only_env()
         else:
-            arguments, env = ["-m", f"{__package__}.spawn_worker", str(self.runs_dir), str(spares)], {}
+            arguments, env = ["-m", f"{__package__}.spawn_worker", str(self.runs_dir), str(spares), str(int(keep_a_spare))], {}
         self._process = subprocess.Popen(
             [sys.executable, *arguments],
             stdin=subprocess.PIPE,
