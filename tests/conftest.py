@@ -58,6 +58,12 @@ KEPT_RESULTS = {"fork": ROOT / ".cache" / "snippets", "spawn": ROOT / ".cache" /
 MOST_RUNS, MOST_RUNS_OF_A_FIGURE_SNIPPET = 4, 5
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots", action="store_true", help="save a full-page screenshot of every page and scheme in tests/screenshots/"
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     # Most of the suite waits on builds, kernels and the browser: two pytest-xdist workers
