@@ -286,7 +286,8 @@ def serve_edit(site: Path, edited: str, run: int, think: float = 5, **env) -> tu
                 saved = True
             elif saved:
                 rebuild += line
-                if "Documentation built in" in line and "still running in the background" not in rebuild.split("Building")[-1]:
+                this_build = rebuild.split("Building documentation")[-1]  # not jieba's "Building prefix dict"
+                if "Documentation built in" in line and "still running in the background" not in this_build:
                     break  # a run over serve_patience is shown by the rebuild after it: the writer waits for both
     finally:
         give_up.cancel()
