@@ -103,6 +103,9 @@ def pytest_collection_modifyitems(config, items):
         slow = any(part in item.nodeid for part in NOT_QUICK)
         if not slow and fixtures <= READS_THE_BUILD:
             item.add_marker(pytest.mark.quick)
+    # The tests that need no build of the book first: pytest-xdist gives each worker a contiguous part of
+    # the list, so one worker starts on these while the other makes the session's cold build.
+    items.sort(key=lambda item: "cold_site" in getattr(item, "fixturenames", ()))
 
 
 def _spawn_only_elsewhere(item) -> bool:
