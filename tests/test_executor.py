@@ -1,5 +1,7 @@
 """The executor on small throwaway snippets: isolation, seeding, the cache key."""
 
+from pathlib import Path
+
 import pytest
 
 from snippetrun.executor.runner import SnippetRunner
@@ -101,27 +103,39 @@ def test_modules_a_snippet_imported_are_preloaded_for_the_next_ones(serial_runne
     assert "torch._dynamo" in (serial_runner.cache_dir / "preloads.txt").read_text().split()
 
 
+def printed_by_a_new_build(folder: Path, snippet: str, backend: str) -> str:
+    """What `snippet` printed, run by a runner of its own: its worker starts from the preload list the last
+    one left in `folder`'s cache."""
+    build = SnippetRunner(folder / "cache", timeout=60, backend=backend)
+    try:
+        result = build.run_all([folder / snippet])[folder / snippet]
+    finally:
+        build.close()
+    assert result is not None and result.ok, result
+    return result.stdout
+
+
 @pytest.mark.parametrize("backend", ["fork"], indirect=True)  # what a new worker preloads (spawn's spares: above)
 def test_a_new_worker_preloads_what_the_snippets_it_runs_needed_before(backend, tmp_path):
     """A module a snippet imported is preloaded by a later build's worker when the snippets it runs import
-    what that snippet imported (torch here); one that only prints does not pay for torch._dynamo."""
+    what that snippet imported (torch here); one that only prints pays for neither torch nor torch._dynamo."""
     (tmp_path / "optimizer.py").write_text("import torch\ntorch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)\n")
-    check = "import sys\n{imports}print('torch._dynamo' in sys.modules)\n"
+    check = "import sys\n{imports}print('torch' in sys.modules, 'torch._dynamo' in sys.modules)\n"
     (tmp_path / "prints.py").write_text(check.format(imports=""))
     (tmp_path / "uses_torch.py").write_text(check.format(imports="import torch\n"))
+    printed_by_a_new_build(tmp_path, "optimizer.py", backend)
+    assert printed_by_a_new_build(tmp_path, "prints.py", backend) == "False False\n"
+    assert printed_by_a_new_build(tmp_path, "uses_torch.py", backend) == "True True\n"
 
-    def printed_by_a_new_build(snippet: str) -> str:  # its runner reads the preload list the last one left
-        build = SnippetRunner(tmp_path / "cache", timeout=60, backend=backend)
-        try:
-            result = build.run_all([tmp_path / snippet])[tmp_path / snippet]
-        finally:
-            build.close()
-        assert result is not None and result.ok, result
-        return result.stdout
 
-    printed_by_a_new_build("optimizer.py")
-    assert printed_by_a_new_build("prints.py") == "False\n"
-    assert printed_by_a_new_build("uses_torch.py") == "True\n"
+def test_a_torch_the_worker_did_not_preload_starts_as_a_preloaded_one(backend, tmp_path):
+    """A snippet whose code does not import torch runs in a worker without it; torch imported all the same
+    (here by a helper module beside it) starts from the state a preloaded torch has: one thread, the seed."""
+    (tmp_path / "helper.py").write_text("import torch\n")
+    show = "print(torch.get_num_threads(), torch.rand(1).item(), torch.randn(2).tolist())\n"
+    (tmp_path / "via_helper.py").write_text(f"from helper import torch\n\n{show}")
+    (tmp_path / "direct.py").write_text(f"import torch\n\n{show}")
+    assert printed_by_a_new_build(tmp_path, "via_helper.py", backend) == printed_by_a_new_build(tmp_path, "direct.py", backend)
 
 
 CHILD_PYTHONS = """

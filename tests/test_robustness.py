@@ -531,7 +531,7 @@ def test_a_broken_worker_says_why_and_exits_with_an_error(tmp_path, worker):
 
 def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_forever(tmp_path):
     (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "torch.py").write_text("raise ImportError('a broken torch install')\n")
+    (tmp_path / "broken" / "matplotlib.py").write_text("raise ImportError('a broken matplotlib install')\n")  # warm-up imports it
     runs = tmp_path / "runs"
     runs.mkdir()
     worker = subprocess.Popen(
@@ -546,7 +546,7 @@ def test_a_spare_that_cannot_start_fails_the_spawn_worker_instead_of_restarting_
         worker.kill()
         errors = worker.stderr.read() if worker.stderr else b""
     assert worker.returncode == 70
-    assert b"a broken torch install" in errors and b"a spare interpreter died while starting" in errors
+    assert b"a broken matplotlib install" in errors and b"a spare interpreter died while starting" in errors
 
 
 def test_the_cache_notices_changed_inputs_and_damaged_entries(site_copy):

@@ -1,4 +1,4 @@
-"""The warm worker: imports torch and matplotlib once, forks one process per snippet, supervises it.
+"""The warm worker: imports the libraries snippets use once, forks one process per snippet, supervises it.
 
     python -m snippetrun.executor.fork_worker RUNS_DIR
 

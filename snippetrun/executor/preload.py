@@ -9,6 +9,8 @@ lazily inside calls, e.g. the first `torch.optim.SGD(...)` importing torch._dyna
 import contextlib
 import gc
 import importlib
+import importlib.abc
+import importlib.util
 import os
 import random
 import re
@@ -21,7 +23,6 @@ from collections.abc import Iterable
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib import font_manager
 
 from . import api_urls, figures
@@ -32,7 +33,9 @@ LIBRARY_PATHS = tuple({sysconfig.get_paths()[name] for name in ("stdlib", "plats
 
 
 def warm_up() -> None:
-    """At the worker's start: first calls that are slow once per process, then `settle`."""
+    """At the worker's start: first calls that are slow once per process, then `settle`. torch is not
+    among them: the worker imports it when the snippets it runs import it (the runner's preloads say
+    so); otherwise a snippet that does gets the same torch as a preloaded one (`_TorchOnImport`)."""
     _draw_a_figure()  # fonts, text layout and SVG writer caches: a fork would fill them for every figure
     re.compile("__main__")  # the sandbox's warnings filter; compiled once, found in re's cache by every fork
     api_urls.warm_up()  # the versions the API links name
@@ -42,14 +45,41 @@ def warm_up() -> None:
 def settle() -> None:
     """Set the state every snippet starts from, in the worker (again after each preload): its forks inherit it."""
     matplotlib.rcParams.update(figures.SVG_RC)
-    torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
     random.seed(SEED)
     np.random.seed(SEED)
-    torch.manual_seed(SEED)
+    if "torch" in sys.modules:
+        _settle_torch(sys.modules["torch"])
+    elif not any(isinstance(finder, _TorchOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _TorchOnImport())
     # The worker's own teardown (torch.library's 100+ finalizers, ~30 ms) is not the snippet's exit.
     for finalizer in list(weakref.finalize._registry):  # type: ignore[attr-defined]  # CPython's own list
         finalizer.atexit = False
     gc.freeze()  # forks share these objects; the collector must not touch (and so copy) them
+
+
+def _settle_torch(torch) -> None:
+    torch.set_num_threads(1)  # parallel forks must not oversubscribe the cores
+    torch.manual_seed(SEED)
+
+
+class _TorchOnImport(importlib.abc.MetaPathFinder):
+    """Gives a torch imported after `settle` (by a snippet, a module it imports, or a later preload) the
+    state a torch the worker had preloaded starts from: one thread, the seed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "torch":
+            return None
+        sys.meta_path.remove(self)  # once: the spec below comes from the finders that follow
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            run_module = spec.loader.exec_module
+
+            def run_then_settle(module) -> None:
+                run_module(module)
+                _settle_torch(module)
+
+            spec.loader.exec_module = run_then_settle  # type: ignore[method-assign]  # this spec's loader only
+        return spec
 
 
 def preload(names: list) -> None:

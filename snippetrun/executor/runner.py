@@ -2,7 +2,8 @@
 end means for its result.
 
 The build's plugin and the tests both use `SnippetRunner`, so what is tested is what the pages show.
-torch and matplotlib are imported once, by the worker, and only when some snippet is not cached. The
+matplotlib is imported once, by the worker, and only when some snippet is not cached, and torch when a snippet
+to run imports it (preload.py). The
 pieces, one module each: the worker's side (fork_worker.py, spawn_worker.py, sandbox.py) and the
 messages (protocol.py); the runner's side of the worker (worker_process.py); a run's scratch folders
 (runs.py); results and cache entries (results.py, cache.py); what a page may show (page_limits.py).

@@ -3,7 +3,8 @@
     python -m snippetrun.executor.spawn_child
 
 Started by spawn_worker.py as a fresh interpreter (no fork), leading a process group of its own. It
-imports torch and matplotlib and draws the warm-up figure (`preload.warm_up`), then reads its
+imports matplotlib and draws the warm-up figure (`preload.warm_up`; torch comes with the preloads, or
+with the snippet's own import), then reads its
 stdin, the worker's control pipe (protocol.py): `Preload`s (imported while it waits) and one
 `RunRequest`, as fork_worker.py takes them. It answers on its stdout: `Ready` when warm,
 `SnippetStarted` when the snippet starts, `ResultsWritten` when the results are written (before its

@@ -4,8 +4,8 @@
 
 It takes the requests and gives the answers fork_worker.py does (see there), so the runner, the
 cache and the pages are the same for both backends. It never forks: each snippet runs in an
-interpreter of its own (spawn_child.py) that was started before it was needed and has imported torch
-and matplotlib (and the preload list, when no run was queued: `_offer_preloads`); it runs that one
+interpreter of its own (spawn_child.py) that was started before it was needed and has imported
+matplotlib (and the preload list with torch, when no run was queued: `_offer_preloads`); it runs that one
 snippet and exits, and a new spare starts at once.
 Up to SPARES interpreters wait while runs are queued, so a cold build runs that many snippets at once;
 WAITING (1 under `mkdocs serve`, for the next save; 0 in a build, which has no next save) wait when none is.
