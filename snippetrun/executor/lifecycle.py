@@ -24,8 +24,12 @@ def follow_the_build() -> None:
     process_tree.become_subreaper()
 
 
+_ending = False  # the cleanup has begun: a SIGTERM no longer interrupts anything
+
+
 def _terminate(signum, frame):
-    raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
+    if not _ending:
+        raise SystemExit(128 + signum)  # as a shell reports a process ended by the signal
 
 
 def serve(worker, runs_dir: str) -> None:
@@ -40,6 +44,19 @@ def serve(worker, runs_dir: str) -> None:
         print("snippet worker failed:", traceback.format_exc(), sep="\n", file=sys.stderr, flush=True)
         code = 70
     finally:
-        worker.end_everything()
-        shutil.rmtree(runs_dir, ignore_errors=True)
+        _end_everything(worker, runs_dir)
         os._exit(code)  # tearing down torch takes ~0.7 s that nobody needs to wait for
+
+
+def _end_everything(worker, runs_dir: str) -> None:
+    """End every snippet process and remove RUNS_DIR, all of it: the build's death arrives twice, as our
+    input's EOF and as the parent-death SIGTERM, and the second may land in the first bytecodes here."""
+    global _ending
+    while True:
+        try:
+            _ending = True
+            worker.end_everything()
+            shutil.rmtree(runs_dir, ignore_errors=True)
+            return
+        except SystemExit:
+            continue  # the SIGTERM came before _ending was set: the cleanup starts again, uninterrupted

@@ -2,11 +2,11 @@
 end means for its result.
 
 The build's plugin and the tests both use `SnippetRunner`, so what is tested is what the pages show.
-matplotlib is imported once, by the worker, and only when some snippet is not cached, and torch when a snippet
-to run imports it (preload.py). The
-pieces, one module each: the worker's side (fork_worker.py, spawn_worker.py, sandbox.py) and the
-messages (protocol.py); the runner's side of the worker (worker_process.py); a run's scratch folders
-(runs.py); results and cache entries (results.py, cache.py); what a page may show (page_limits.py).
+The libraries are imported once, by the worker, only when some snippet is not cached, and only those
+the snippets to run need (torch too: preload.py). The pieces, one module each: the worker's side
+(fork_worker.py, spawn_worker.py, sandbox.py) and the messages (protocol.py); the runner's side of the
+worker (worker_process.py); a run's scratch folders (runs.py); results and cache entries (results.py,
+cache.py); what a page may show (page_limits.py).
 """
 
 import dataclasses
@@ -143,7 +143,7 @@ class SnippetRunner:
         return (self.cache_dir / f"{self._key(snippet)}.json").exists()
 
     def warm_up(self, snippets: Iterable[Path] | None = None) -> None:
-        """Start the worker now (it imports torch in the background), before any snippet needs it: with
+        """Start the worker now (it imports the libraries in the background), before any snippet needs it: with
         the preloads `snippets` need, or all of them (None: under `mkdocs serve`, for any next save)."""
         self._libraries = None if snippets is None else set().union(*map(library_imports, snippets))
         self._warm_worker()
