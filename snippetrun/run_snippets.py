@@ -110,7 +110,7 @@ def on_config(config: MkDocsConfig) -> None:
         options.max_output_lines, options.max_output_kb, options.max_figure_kb, options.min_figure_text_px, options.max_memory_mb
     )
     if _enabled and not _runner.warm and (missing := _snippets_without_results(config)):
-        _runner.warm_up(missing)  # the worker imports torch while MkDocs reads the pages
+        _runner.warm_up(missing)  # the worker imports their libraries while MkDocs reads the pages
     if threading.current_thread() is threading.main_thread():
         # A plain `kill` (SIGTERM) or a closed terminal (SIGHUP) stops the build or `mkdocs serve` as Ctrl-C
         # does: cleanly, with MkDocs' temp site and the worker's scratch copies removed.
@@ -148,7 +148,8 @@ def run_pages(pages: list, base: Path) -> tuple:
     """Run (or read from the cache) every snippet the pages, (src_uri, Markdown) pairs, include or quote;
     the results stay in this module for the pages' Markdown (`page_markdown`). The build's errors and
     warnings, each one line naming page or snippet and line: the same for every site generator."""
-    broken, listings, runnable, snippets, quotes = _what_pages_run(pages, base)
+    plan = _what_pages_run(pages, base)
+    broken, listings, runnable, snippets, quotes = plan.broken, plan.listings, plan.runnable, plan.snippets, plan.quotes
     results = _background.results(snippets.values()) if _background else _the_runner().run_all(snippets.values())
     snippet_results.latest.clear()
     snippet_results.latest.update({path: result for path, result in results.items() if result})
@@ -177,9 +178,18 @@ def run_pages(pages: list, base: Path) -> tuple:
     return [message for message in problems if message], warnings
 
 
-def _what_pages_run(pages: list, base: Path) -> tuple:
-    """The pages' includes (broken ones with why, listings, runnable ones), the snippets these run by
-    name, and the pages' quotes, which the runner now evaluates in those runs (part of their keys)."""
+@dataclasses.dataclass
+class _PagesPlan:
+    """What the pages include and quote: the runner now evaluates the quotes in the snippets' runs."""
+
+    broken: list  # (Include, why) of the includes that cannot run
+    listings: list  # Includes shown as helper modules, never run
+    runnable: list  # Includes that run
+    snippets: dict  # name (relative to the snippets folder) -> absolute path, of the runnable ones
+    quotes: list  # the pages' Quotes, mistakes marked
+
+
+def _what_pages_run(pages: list, base: Path) -> _PagesPlan:
     includes = [inc for src_uri, text in pages for inc in find_includes(text, src_uri)]
     checked = [(inc, problem(base, inc)) for inc in includes]
     broken = [(inc, why) for inc, why in checked if why]
@@ -188,7 +198,7 @@ def _what_pages_run(pages: list, base: Path) -> tuple:
     snippets = {inc.snippet: (base / inc.snippet).resolve() for inc in runnable}
     quotes = [quote for src_uri, text in pages for quote in quoted_values.find_quotes(text, src_uri, base)]
     _quote_runs(quotes, snippets, base)
-    return broken, listings, runnable, snippets, quotes
+    return _PagesPlan(broken, listings, runnable, snippets, quotes)
 
 
 def _quote_runs(quotes: list, snippets: dict, base: Path) -> None:
@@ -263,7 +273,7 @@ def _snippets_without_results(config) -> list[Path]:
     missing. With the pages' quotes, which are part of the keys; listings never run."""
     docs = Path(config.docs_dir)
     pages = [(page.relative_to(docs).as_posix(), page.read_text(encoding="utf-8-sig")) for page in docs.rglob("*.md")]
-    snippets = _what_pages_run(pages, _snippets_folder(config))[3]
+    snippets = _what_pages_run(pages, _snippets_folder(config)).snippets
     return [snippet for snippet in snippets.values() if not _the_runner().has_entry(snippet)]
 
 
